@@ -1,0 +1,262 @@
+"""Run snippets once, cache the results by content.
+
+A *snippet* is a Python file under ``snippets/``. :func:`run` executes it in a
+fresh process (see :mod:`engine._child`) from the repository root and returns
+a :class:`Result`: the captured output, the figures, the top-level values and
+a run record (device, torch version, seconds).
+
+Results are cached in ``.cache/snippets/<key>/``. The key is a hash of
+
+* the snippet's bytes and those of the sibling modules it imports,
+* the checksums of the registered data files its code names,
+* :data:`ENGINE_VERSION`, the Python and torch versions and the device,
+
+so nothing but a real change runs a snippet again. A cache entry is written to
+a temporary folder and renamed into place only after a successful run; its
+``record.json`` lists the sha256 of every file in it, and an entry whose files
+do not match (damaged, half-copied) is run again instead of shown.
+
+A failing snippet raises :class:`SnippetError` with the file name and the
+traceback; one that runs past its time limit raises :class:`SnippetTimeout`.
+Neither is cached.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import data
+
+ENGINE_VERSION = "1"
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS_DIR = ROOT / "snippets"
+CACHE_DIR = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache" / "snippets"))
+DEFAULT_TIMEOUT = float(os.environ.get("COURSE_SNIPPET_TIMEOUT", 900))
+# Warnings about deprecated APIs are errors: no snippet may use one.
+WARNINGS_AS_ERRORS = "error::DeprecationWarning,error::FutureWarning"
+
+log = logging.getLogger("mkdocs.course.executor")
+
+
+class SnippetError(RuntimeError):
+    """A snippet exited with an error."""
+
+
+class SnippetTimeout(SnippetError):
+    """A snippet ran past its time limit."""
+
+
+@dataclass
+class Result:
+    snippet: str  # path relative to the repository root, with forward slashes
+    key: str
+    output: str
+    figures: list[Path]
+    values: dict
+    record: dict
+    cached: bool = field(default=False)
+
+    @property
+    def seconds(self) -> float:
+        return self.record["seconds"]
+
+    @property
+    def device(self) -> str:
+        return self.record["device"]
+
+
+def _sha256(data_bytes: bytes) -> str:
+    return hashlib.sha256(data_bytes).hexdigest()
+
+
+def relative(path: Path | str) -> str:
+    """Path of a snippet relative to the repository root, checked to stay inside it."""
+    full = (ROOT / path).resolve()
+    if not full.is_relative_to(SNIPPETS_DIR):
+        raise SnippetError(f"{path}: snippets must live under {SNIPPETS_DIR}")
+    if not full.is_file():
+        raise SnippetError(f"{path}: no such snippet file")
+    return full.relative_to(ROOT).as_posix()
+
+
+def local_imports(path: Path) -> list[Path]:
+    """Sibling modules a snippet imports (recursively), e.g. ``from models import Net``."""
+    seen: list[Path] = []
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        tree = ast.parse(current.read_bytes(), filename=str(current))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module.split(".")[0]]
+            for name in names:
+                candidate = path.parent / f"{name}.py"
+                if candidate.is_file() and candidate != path and candidate not in seen:
+                    seen.append(candidate)
+                    todo.append(candidate)
+    return sorted(seen)
+
+
+def data_files(sources: list[bytes]) -> list[data.DataFile]:
+    """Registered data files whose names appear in the given source code."""
+    text = b"\n".join(sources).decode("utf-8", "replace")
+    found = []
+    for name, entry in sorted(data.registry().items()):
+        stem = name.split("/")[0] if name.startswith("MNIST/") else name
+        if stem in text:
+            found.append(entry)
+    return found
+
+
+def device_descriptor() -> str:
+    """The device snippets will see, found without importing torch (it is slow)."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    gpus = sorted(Path("/proc/driver/nvidia/gpus").glob("*/information"))
+    if not gpus or visible in ("", "-1"):
+        return "cpu"
+    for line in gpus[0].read_text().splitlines():
+        if line.startswith("Model:"):
+            return "cuda:" + line.split(":", 1)[1].strip()
+    return "cuda"
+
+
+def _torch_version() -> str:
+    try:
+        return importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+def cache_key(snippet: str) -> str:
+    path = ROOT / snippet
+    parts = [path.read_bytes()]
+    for module in local_imports(path):
+        parts.append(module.name.encode() + b"\0" + module.read_bytes())
+    environment = [
+        ENGINE_VERSION,
+        platform.python_version(),
+        _torch_version(),
+        device_descriptor(),
+        WARNINGS_AS_ERRORS,
+    ]
+    environment += [f"{f.name}={f.sha256}" for f in data_files(parts)]
+    digest = hashlib.sha256()
+    digest.update(snippet.encode() + b"\0")
+    for part in parts + [e.encode() for e in environment]:
+        digest.update(_sha256(part).encode())
+    return digest.hexdigest()[:32]
+
+
+def _load(entry: Path, snippet: str, key: str) -> Result | None:
+    """Return the cached result in ``entry``, or None if it is absent or damaged."""
+    record_file = entry / "record.json"
+    if not record_file.is_file():
+        return None
+    try:
+        record = json.loads(record_file.read_text())
+        for name, digest in record["files"].items():
+            if _sha256((entry / name).read_bytes()) != digest:
+                raise ValueError(f"{name} does not match its checksum")
+        if record["key"] != key or record["snippet"] != snippet:
+            raise ValueError("record belongs to another snippet")
+        output = (entry / "output.txt").read_text()
+        values = json.loads((entry / "values.json").read_text())
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("cache entry %s for %s is damaged (%s); running again", entry.name, snippet, exc)
+        return None
+    figures = [entry / name for name in record["figures"]]
+    return Result(snippet, key, output, figures, values, record, cached=True)
+
+
+def _execute(snippet: str, key: str, timeout: float) -> Result:
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=CACHE_DIR))
+    env = dict(os.environ)
+    env.update(
+        MPLBACKEND="Agg",
+        PYTHONHASHSEED="0",
+        PYTHONWARNINGS=WARNINGS_AS_ERRORS,
+        PYTHONPATH=str(ROOT),
+        PYTHONUNBUFFERED="1",
+    )
+    command = [sys.executable, "-m", "engine._child", snippet, str(work)]
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        raw, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        shutil.rmtree(work, ignore_errors=True)
+        raise SnippetTimeout(
+            f"{snippet}: stopped after {timeout:.0f} s (time limit; set "
+            "COURSE_SNIPPET_TIMEOUT to change it). Nothing was cached."
+        ) from None
+    seconds = time.perf_counter() - start
+    output = raw.decode("utf-8", "replace")
+    if process.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)
+        raise SnippetError(
+            f"{snippet} failed (exit code {process.returncode}). Its output:\n{output}"
+        )
+    child = json.loads((work / "child.json").read_text())
+    (work / "child.json").unlink()
+    (work / "output.txt").write_text(output)
+    figures = sorted(p.name for p in work.glob("fig-*.png"))
+    record = {
+        "snippet": snippet,
+        "key": key,
+        "seconds": round(seconds, 2),
+        "device": child["device"],
+        "torch": child["torch"] or _torch_version(),
+        "python": platform.python_version(),
+        "figures": figures,
+        "files": {p.name: _sha256(p.read_bytes()) for p in sorted(work.iterdir())},
+    }
+    (work / "record.json").write_text(json.dumps(record, indent=1))
+    entry = CACHE_DIR / key
+    if entry.exists():
+        shutil.rmtree(entry)
+    work.rename(entry)
+    values = json.loads((entry / "values.json").read_text())
+    return Result(snippet, key, output, [entry / f for f in figures], values, record)
+
+
+def run(path: Path | str, timeout: float | None = None, use_cache: bool = True) -> Result:
+    """Run ``path`` (or fetch its cached result) and return the :class:`Result`."""
+    snippet = relative(path)
+    key = cache_key(snippet)
+    if use_cache:
+        cached = _load(CACHE_DIR / key, snippet, key)
+        if cached is not None:
+            log.info("snippet %s: cached (ran %.1f s on %s)", snippet, cached.seconds, cached.device)
+            return cached
+    log.info("snippet %s: running ...", snippet)
+    result = _execute(snippet, key, timeout or DEFAULT_TIMEOUT)
+    log.info("snippet %s: ran in %.1f s on %s", snippet, result.seconds, result.device)
+    return result
+
+
+def all_snippets() -> list[str]:
+    """Every snippet file, relative to the repository root."""
+    return sorted(p.relative_to(ROOT).as_posix() for p in SNIPPETS_DIR.rglob("*.py"))

@@ -1,0 +1,174 @@
+"""The snippet directive: one line in a page that shows and runs a snippet.
+
+In a page, the line ::
+
+    ::: snippet snippets/lecture02_linear_model/exhaustive_search.py
+
+becomes the file's code (a fenced block titled with its path), then, when the
+snippet was executed, its output, its figures and a one-line run record.
+An ordered list right after the directive is kept as the code block's
+annotations (mkdocs-material code annotations: ``# (1)!`` in the snippet).
+
+:func:`expand` does the rewriting; it is used by the MkDocs hook
+(:mod:`engine.mkdocs_hooks`) and by the tests, so both see the same text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .executor import ROOT, Result, relative
+
+DIRECTIVE = re.compile(r"^::: snippet (?P<path>\S+)\s*$")
+LIST_ITEM = re.compile(r"^\d+\.\s")
+MAX_OUTPUT_LINES = 30  # longer output is folded, its tail stays visible
+TAIL_LINES = 12
+
+LABELS = {
+    "zh": {
+        "output": "输出",
+        "full_output": "完整输出（{n} 行）",
+        "tail": "输出（最后 {n} 行）",
+        "figure": "{name} 生成的图 {i}",
+        "record": "本页构建时运行：{device} · torch {torch} · Python {python} · {seconds:.1f} 秒",
+        "no_output": "（没有输出）",
+        "not_run": "构建时未执行代码（COURSE_EXECUTE=0），这里不显示输出。",
+    },
+    "en": {
+        "output": "Output",
+        "full_output": "Full output ({n} lines)",
+        "tail": "Output (last {n} lines)",
+        "figure": "Figure {i} drawn by {name}",
+        "record": "Ran when this page was built: {device} · torch {torch} · Python {python} · {seconds:.1f} s",
+        "no_output": "(no output)",
+        "not_run": "Code was not executed for this build (COURSE_EXECUTE=0); outputs are not shown.",
+    },
+}
+
+
+@dataclass
+class Directive:
+    snippet: str  # path relative to the repository root
+    line: int  # 1-based line of the directive in the page
+    annotations: list[str]
+
+
+def find_directives(markdown: str) -> list[Directive]:
+    return [d for d, _, _ in _scan(markdown.splitlines())]
+
+
+def _scan(lines: list[str]):
+    """Yield (directive, first line index, index after its annotation list)."""
+    in_fence = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        fence = re.match(r"^(`{3,}|~{3,})", stripped)
+        if fence:
+            if in_fence is None:
+                in_fence = fence.group(1)
+            elif stripped.startswith(in_fence) and stripped.strip("`~") == "":
+                in_fence = None
+        match = DIRECTIVE.match(line) if in_fence is None else None
+        if not match:
+            i += 1
+            continue
+        start = i
+        i += 1
+        annotations: list[str] = []
+        j = i
+        while j < len(lines) and lines[j].strip() == "":
+            j += 1
+        if j < len(lines) and LIST_ITEM.match(lines[j]):
+            while j < len(lines):
+                current = lines[j]
+                if LIST_ITEM.match(current) or current.startswith("    ") or current.startswith("\t"):
+                    annotations.append(current)
+                    j += 1
+                elif current.strip() == "" and j + 1 < len(lines) and (
+                    LIST_ITEM.match(lines[j + 1]) or lines[j + 1].startswith("    ")
+                ):
+                    annotations.append(current)
+                    j += 1
+                else:
+                    break
+            i = j
+        snippet = relative(match.group("path"))
+        yield Directive(snippet, start + 1, annotations), start, i
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _code_block(text: str, language: str, title: str, indent: str = "") -> str:
+    fence = _fence(text)
+    body = text.rstrip("\n")
+    lines = [f'{fence}{language} title="{title}"', *body.splitlines(), fence]
+    return "\n".join(indent + line if line else line for line in lines)
+
+
+def render_code(snippet: str) -> str:
+    code = (ROOT / snippet).read_text(encoding="utf-8")
+    return _code_block(code, "python", snippet)
+
+
+def render_result(result: Result, lang: str, site_prefix: str) -> str:
+    """Markdown for a result: output, figures, run record."""
+    labels = LABELS[lang]
+    name = Path(result.snippet).name
+    parts = []
+    output = result.output.rstrip("\n")
+    lines = output.splitlines()
+    if not lines:
+        parts.append(f'<p class="snippet-output-empty">{labels["no_output"]}</p>')
+    elif len(lines) <= MAX_OUTPUT_LINES:
+        parts.append(_code_block(output, "text", labels["output"]))
+    else:
+        full = labels["full_output"].format(n=len(lines))
+        parts.append(f'??? note "{full}"\n\n' + _code_block(output, "text", labels["output"], "    "))
+        tail = "\n".join(lines[-TAIL_LINES:])
+        parts.append(_code_block(tail, "text", labels["tail"].format(n=TAIL_LINES)))
+    for i, figure in enumerate(result.figures, start=1):
+        src = f"{site_prefix}assets/snippets/{result.key}/{figure.name}"
+        alt = html.escape(labels["figure"].format(name=name, i=i), quote=True)
+        parts.append(f'<figure class="snippet-figure"><img src="{src}" alt="{alt}"></figure>')
+    record = labels["record"].format(
+        device=html.escape(result.record["device"]),
+        torch=result.record["torch"],
+        python=result.record["python"],
+        seconds=result.record["seconds"],
+    )
+    parts.append(f'<p class="snippet-record">{record}</p>')
+    return "\n\n".join(parts)
+
+
+def expand(
+    markdown: str,
+    lang: str,
+    run: Callable[[str], Result] | None,
+    site_prefix: str = "",
+) -> str:
+    """Replace every directive by its code and, if ``run`` is given, its results."""
+    lines = markdown.splitlines()
+    out: list[str] = []
+    position = 0
+    for directive, start, end in _scan(lines):
+        out.extend(lines[position:start])
+        block = [render_code(directive.snippet)]
+        if directive.annotations:
+            block.append("\n".join(directive.annotations).rstrip())
+        if run is not None:
+            block.append(render_result(run(directive.snippet), lang, site_prefix))
+        else:
+            block.append(f'<p class="snippet-record">{LABELS[lang]["not_run"]}</p>')
+        out.extend(("\n\n".join(block) + "\n").splitlines())
+        position = end
+    out.extend(lines[position:])
+    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")

@@ -1,0 +1,91 @@
+"""MkDocs hooks that plug the snippet engine into the site build.
+
+Registered in ``mkdocs.yml`` under ``hooks:``. For every page, each
+``::: snippet PATH`` line is expanded (see :mod:`engine.markdown`): the code,
+then what it printed, its figures and its run record. Snippets run through
+:mod:`engine.executor`, so each runs at most once per build whatever the number
+of pages and languages showing it, and not at all when its cached result is
+still valid. Figures are copied to ``assets/snippets/<key>/`` in the site.
+
+``COURSE_EXECUTE=0`` builds the pages without running or showing results.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+
+from engine import data, executor  # noqa: E402
+from engine.markdown import expand  # noqa: E402
+
+log = logging.getLogger("mkdocs.course")
+
+_results: dict[str, executor.Result] = {}  # key -> result, for this process
+_shown: set[str] = set()  # keys shown in the current build
+
+
+def execution_enabled() -> bool:
+    return os.environ.get("COURSE_EXECUTE", "1") != "0"
+
+
+def page_language(src_uri: str) -> str:
+    return "en" if src_uri.startswith("en/") else "zh"
+
+
+def _run(snippet: str) -> executor.Result:
+    key = executor.cache_key(snippet)
+    if key not in _results:
+        try:
+            _results[key] = executor.run(snippet)
+        except executor.SnippetError as exc:
+            raise PluginError(str(exc)) from None
+    _shown.add(key)
+    return _results[key]
+
+
+def on_startup(command, dirty):
+    if execution_enabled():
+        try:
+            data.prepare(log=log.info)
+        except data.DataError as exc:
+            raise PluginError(f"data: {exc}") from None
+    else:
+        log.warning("COURSE_EXECUTE=0: snippets are shown but not run")
+
+
+def on_pre_build(config):
+    _shown.clear()  # the i18n plugin runs one build per language
+
+
+def on_page_markdown(markdown, page, config, files):
+    if "::: snippet " not in markdown:
+        return markdown
+    depth = page.url.count("/") if page.url else 0
+    prefix = "../" * depth
+    lang = page_language(page.file.src_uri)
+    try:
+        return expand(markdown, lang, _run if execution_enabled() else None, prefix)
+    except executor.SnippetError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from None
+
+
+def on_post_build(config):
+    target = Path(config.site_dir) / "assets" / "snippets"
+    for key in sorted(_shown):
+        result = _results[key]
+        for figure in result.figures:
+            destination = target / key / figure.name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(figure, destination)
+    ran = sum(1 for k in _shown if not _results[k].cached)
+    log.info(
+        "course: %s build showed %d snippets: %d run, %d from cache",
+        config.theme.get("language", "?"), len(_shown), ran, len(_shown) - ran,
+    )
