@@ -64,12 +64,29 @@ def on_pre_build(config):
     _shown.clear()  # the i18n plugin runs one build per language
 
 
+CUDA_NOTES = {
+    "zh": '!!! info "GPU 页面"\n    本页代码有 GPU 时在 GPU（CUDA）上运行，没有时在 CPU 上运行；'
+    "每段代码下的运行记录写明了构建时实际使用的设备。",
+    "en": '!!! info "GPU page"\n    The code on this page runs on a GPU (CUDA) when there is one and on '
+    "the CPU otherwise; the run record under each snippet names the device that ran it for this build.",
+}
+
+
+def _add_cuda_note(markdown: str, lang: str) -> str:
+    """Put the GPU-page note right under the page title."""
+    lines = markdown.splitlines()
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
+    return "\n".join(lines[:at] + ["", CUDA_NOTES[lang], ""] + lines[at:]) + "\n"
+
+
 def on_page_markdown(markdown, page, config, files):
+    lang = page_language(page.file.src_uri)
+    if page.meta.get("cuda"):
+        markdown = _add_cuda_note(markdown, lang)
     if "::: snippet " not in markdown:
         return markdown
     depth = page.url.count("/") if page.url else 0
     prefix = "../" * depth
-    lang = page_language(page.file.src_uri)
     try:
         return expand(markdown, lang, _run if execution_enabled() else None, prefix)
     except executor.SnippetError as exc:
