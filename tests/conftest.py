@@ -38,3 +38,22 @@ def cuda_device():
     if os.environ.get("REQUIRE_CUDA") == "1":
         pytest.fail("REQUIRE_CUDA=1 but torch.cuda.is_available() is False: no GPU was found")
     pytest.skip("no GPU here (set REQUIRE_CUDA=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory):
+    """The site built once per test session with ``mkdocs build --strict``.
+
+    Snippets run through the same cache as the tests, so nothing runs twice.
+    """
+    import subprocess
+
+    target = tmp_path_factory.mktemp("site") / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}")
+    return target
