@@ -1,4 +1,4 @@
-"""Exhaustive search: evaluate the MSE of y = x * w for w from 0.0 to 4.0."""
+"""Exhaustive search: the MSE of y = x * w for w = 0.0, 0.1, ..., 4.0."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,10 +21,11 @@ mse_list = []
 for w in np.linspace(0.0, 4.0, 41):  # (1)!
     l_sum = sum(loss(x, y, w) for x, y in zip(x_data, y_data))
     mse = l_sum / len(x_data)
-    w_list.append(float(w))
+    w_list.append(round(float(w), 1))
     mse_list.append(float(mse))
-    if round(w * 10) % 5 == 0:  # print every fifth w to keep the log short
-        print(f"w={w:.1f}  MSE={mse:.4f}")
+
+for w, mse in zip(w_list[::5], mse_list[::5]):  # every fifth w keeps the log short
+    print(f"w={w:.1f}  MSE={mse:.4f}")
 
 best_w = w_list[int(np.argmin(mse_list))]
 print(f"lowest MSE {min(mse_list):.4f} at w={best_w:.1f}")
@@ -32,5 +33,5 @@ print(f"lowest MSE {min(mse_list):.4f} at w={best_w:.1f}")
 plt.plot(w_list, mse_list)
 plt.xlabel("w")
 plt.ylabel("MSE")
-plt.title("MSE of y = x * w")
+plt.title("MSE of y = x * w on x = [1, 2, 3], y = [2, 4, 6]")
 plt.show()
