@@ -42,7 +42,9 @@ from pathlib import Path
 from . import data
 
 ENGINE_VERSION = "1"
-ROOT = Path(__file__).resolve().parent.parent
+ENGINE_HOME = Path(__file__).resolve().parent.parent  # where the engine package lives
+# The project being built; tests point these three at a temporary project.
+ROOT = ENGINE_HOME
 SNIPPETS_DIR = ROOT / "snippets"
 CACHE_DIR = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache" / "snippets"))
 DEFAULT_TIMEOUT = float(os.environ.get("COURSE_SNIPPET_TIMEOUT", 900))
@@ -193,7 +195,7 @@ def _execute(snippet: str, key: str, timeout: float) -> Result:
         MPLBACKEND="Agg",
         PYTHONHASHSEED="0",
         PYTHONWARNINGS=WARNINGS_AS_ERRORS,
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(ENGINE_HOME),
         PYTHONUNBUFFERED="1",
     )
     command = [sys.executable, "-m", "engine._child", snippet, str(work)]

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .executor import ROOT, Result, relative
+from . import executor
+from .executor import Result, relative
 
 DIRECTIVE = re.compile(r"^::: snippet (?P<path>\S+)\s*$")
 LIST_ITEM = re.compile(r"^\d+\.\s")
@@ -115,7 +116,7 @@ def _code_block(text: str, language: str, title: str, indent: str = "") -> str:
 
 
 def render_code(snippet: str) -> str:
-    code = (ROOT / snippet).read_text(encoding="utf-8")
+    code = (executor.ROOT / snippet).read_text(encoding="utf-8")
     return _code_block(code, "python", snippet)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -106,3 +107,14 @@ def on_post_build(config):
         "course: %s build showed %d snippets: %d run, %d from cache",
         config.theme.get("language", "?"), len(_shown), ran, len(_shown) - ran,
     )
+
+
+# mkdocs-material fetches "sitemap.xml" beside every <link rel="alternate" hreflang>
+# in the page head; the i18n plugin points those at the page itself, so every page
+# load would request a non-existent file. The language selector in the header keeps
+# its per-page links.
+ALTERNATE_LINK = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+
+
+def on_post_page(output, page, config):
+    return ALTERNATE_LINK.sub("", output)

@@ -1,0 +1,203 @@
+"""The build engine: execution, cache and failure behaviour, directive expansion.
+
+Every test works on a throw-away project in a temporary folder (its own
+``snippets/`` and cache), so it never touches the real cache.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+
+import pytest
+
+from engine import executor
+from engine.markdown import MAX_OUTPUT_LINES, expand, find_directives
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A temporary project; ``write(name, code)`` adds a snippet to it."""
+    monkeypatch.setattr(executor, "ROOT", tmp_path)
+    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
+    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
+    (tmp_path / "snippets" / "demo").mkdir(parents=True)
+
+    def write(name: str, code: str) -> str:
+        path = tmp_path / "snippets" / "demo" / name
+        path.write_text(textwrap.dedent(code))
+        return f"snippets/demo/{name}"
+
+    write.root = tmp_path
+    return write
+
+
+COUNTING = """
+    from pathlib import Path
+    counter = Path("runs.txt")
+    counter.write_text(counter.read_text() + "x" if counter.exists() else "x")
+    answer = 6 * 7
+    print("answer", answer)
+"""
+
+
+def runs(project) -> int:
+    return len((project.root / "runs.txt").read_text())
+
+
+def test_run_captures_output_values_figures_and_record(project):
+    snippet = project("plot.py", """
+        import matplotlib.pyplot as plt
+        import numpy as np
+        w = np.float64(2.5)
+        losses = [3.0, 1.0, 0.5]
+        plt.plot(losses)
+        plt.show()
+        plt.figure()
+        plt.plot([1, 2])
+        print("done")
+    """)
+    result = executor.run(snippet)
+    assert result.output == "done\n"
+    assert result.values["w"] == 2.5
+    assert result.values["losses"] == [3.0, 1.0, 0.5]
+    assert "np" not in result.values and "plt" not in result.values
+    assert [f.name for f in result.figures] == ["fig-01.png", "fig-02.png"]
+    assert all(f.read_bytes().startswith(b"\x89PNG") for f in result.figures)
+    assert result.record["device"] == "cpu"
+    assert result.record["seconds"] > 0
+    assert not result.cached
+
+
+def test_second_run_comes_from_cache_without_executing(project):
+    snippet = project("count.py", COUNTING)
+    first = executor.run(snippet)
+    second = executor.run(snippet)
+    assert runs(project) == 1
+    assert second.cached and not first.cached
+    assert second.output == first.output == "answer 42\n"
+    assert second.values["answer"] == 42
+
+
+def test_editing_a_snippet_runs_that_snippet_only(project):
+    edited = project("count.py", COUNTING)
+    other = project("other.py", "print('other')\n")
+    executor.run(edited)
+    executor.run(other)
+    project("count.py", COUNTING.replace("6 * 7", "6 * 8"))
+    assert executor.run(edited).values["answer"] == 48  # not the stale 42
+    assert executor.run(other).cached
+    assert runs(project) == 2
+
+
+def test_editing_an_imported_sibling_module_reruns(project):
+    project("helper.py", "FACTOR = 2\n")
+    snippet = project("main.py", "from helper import FACTOR\nvalue = 21 * FACTOR\n")
+    assert executor.run(snippet).values["value"] == 42
+    project("helper.py", "FACTOR = 3\n")
+    result = executor.run(snippet)
+    assert not result.cached and result.values["value"] == 63
+
+
+def test_key_includes_registered_data_files(project):
+    plain = project("a.py", "x = 1\n")
+    reads_data = project("b.py", "path = 'data/diabetes.csv.gz'\n")
+    sources_plain = [(project.root / plain).read_bytes()]
+    sources_data = [(project.root / reads_data).read_bytes()]
+    assert executor.data_files(sources_plain) == []
+    assert [f.name for f in executor.data_files(sources_data)] == ["diabetes.csv.gz"]
+
+
+def test_error_names_the_file_shows_the_traceback_and_caches_nothing(project):
+    snippet = project("broken.py", "print('before')\n1 / 0\n")
+    with pytest.raises(executor.SnippetError) as info:
+        executor.run(snippet)
+    message = str(info.value)
+    assert "snippets/demo/broken.py" in message
+    assert "ZeroDivisionError" in message and "Traceback" in message and "before" in message
+    assert not any((project.root / "cache").iterdir())
+
+
+def test_timeout_stops_the_snippet_and_caches_nothing(project):
+    snippet = project("slow.py", "import time\ntime.sleep(60)\n")
+    start = time.perf_counter()
+    with pytest.raises(executor.SnippetTimeout, match="stopped after 2 s"):
+        executor.run(snippet, timeout=2)
+    assert time.perf_counter() - start < 20
+    assert not any((project.root / "cache").iterdir())
+
+
+def test_damaged_cache_entry_is_run_again(project):
+    snippet = project("count.py", COUNTING)
+    first = executor.run(snippet)
+    (project.root / "cache" / first.key / "output.txt").write_text("tampered\n")
+    second = executor.run(snippet)
+    assert not second.cached and second.output == "answer 42\n"
+    assert runs(project) == 2
+
+
+def test_same_figure_bytes_on_every_run(project):
+    snippet = project("random_plot.py", """
+        import matplotlib.pyplot as plt
+        import numpy as np
+        rng = np.random.default_rng(0)
+        plt.plot(rng.random(50))
+        plt.title("seeded")
+    """)
+    first = executor.run(snippet).figures[0].read_bytes()
+    second = executor.run(snippet, use_cache=False).figures[0].read_bytes()
+    assert first == second
+
+
+def test_deprecated_api_fails_the_snippet(project):
+    snippet = project("old.py", "import warnings\nwarnings.warn('old API', DeprecationWarning)\n")
+    with pytest.raises(executor.SnippetError, match="DeprecationWarning"):
+        executor.run(snippet)
+
+
+def test_snippets_outside_the_snippets_folder_are_refused(project):
+    (project.root / "elsewhere.py").write_text("print(1)\n")
+    with pytest.raises(executor.SnippetError, match="must live under"):
+        executor.run("elsewhere.py")
+    with pytest.raises(executor.SnippetError, match="no such snippet"):
+        executor.run("snippets/demo/missing.py")
+
+
+def test_expand_shows_code_annotations_output_figures_and_record(project):
+    snippet = project("show.py", """
+        import matplotlib.pyplot as plt
+        print("x = 1")  # (1)!
+        plt.plot([1, 2, 3])
+    """)
+    page = f"# Title\n\n::: snippet {snippet}\n\n1. The print.\n\nAfter.\n"
+    assert [d.snippet for d in find_directives(page)] == [snippet]
+    out = expand(page, "en", executor.run, site_prefix="../")
+    code_at = out.index('```python title="snippets/demo/show.py"')
+    annotation_at = out.index("1. The print.")
+    output_at = out.index('```text title="Output"')
+    figure_at = out.index('<img src="../assets/snippets/')
+    assert code_at < annotation_at < output_at < figure_at < out.index("After.")
+    assert "x = 1" in out and "Ran when this page was built: cpu" in out
+    assert expand(page, "zh", executor.run).count("本页构建时运行") == 1
+
+
+def test_expand_without_execution_shows_code_only(project):
+    snippet = project("show.py", "print('hidden')\n")
+    out = expand(f"::: snippet {snippet}\n", "zh", None)
+    assert "print('hidden')" in out and "COURSE_EXECUTE=0" in out
+    assert not (project.root / "cache").exists()
+
+
+def test_long_output_is_folded_and_fences_survive_backticks(project):
+    snippet = project("long.py", "for i in range(100):\n    print(i)\nprint('```')\n")
+    out = expand(f"::: snippet {snippet}\n", "en", executor.run)
+    assert '??? note "Full output (101 lines)"' in out
+    assert "Output (last 12 lines)" in out
+    assert "````text" in out  # fence longer than the backticks in the output
+    assert MAX_OUTPUT_LINES < 101
+
+
+def test_directives_inside_code_fences_are_left_alone(project):
+    page = "```markdown\n::: snippet snippets/demo/nothing.py\n```\n"
+    assert find_directives(page) == []
+    assert expand(page, "en", executor.run) == page

@@ -1,0 +1,121 @@
+"""Pages: both languages mirror each other, and every code block a reader sees runs.
+
+* Parity: each page exists in ``docs/zh`` and ``docs/en`` with the same snippets
+  in the same order and the same explicit heading anchors.
+* Code blocks: the pages are expanded exactly as the site build expands them,
+  pytest-codeblocks extracts the blocks a reader sees, and every Python block
+  must be a snippet file, byte for byte, that runs (through the engine's cache,
+  so the build and the tests share one execution).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pytest_codeblocks import extract_from_buffer
+
+from engine import executor
+from engine.markdown import expand, find_directives
+
+DOCS = executor.ROOT / "docs"
+LANGUAGES = ("zh", "en")
+HEADING = re.compile(r"^(#{2,6}) (.+?)\s*$")
+ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}$")
+
+
+def pages(lang: str) -> set[str]:
+    return {p.relative_to(DOCS / lang).as_posix() for p in (DOCS / lang).rglob("*.md")}
+
+
+def read(lang: str, page: str) -> str:
+    return (DOCS / lang / page).read_text(encoding="utf-8")
+
+
+def headings(markdown: str) -> list[tuple[str, str | None]]:
+    """(level, explicit anchor or None) of every heading outside code fences."""
+    found, fence = [], None
+    for line in markdown.splitlines():
+        marker = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if marker:
+            fence = None if fence and marker.group(1).startswith(fence) else (fence or marker.group(1))
+            continue
+        match = HEADING.match(line) if fence is None else None
+        if match:
+            anchor = ANCHOR.search(match.group(2))
+            found.append((match.group(1), anchor.group(1) if anchor else None))
+    return found
+
+
+ALL_PAGES = sorted(pages("zh") | pages("en"))
+
+
+def test_both_languages_have_the_same_pages():
+    missing = {lang: sorted(set(ALL_PAGES) - pages(lang)) for lang in LANGUAGES}
+    assert missing == {"zh": [], "en": []}, f"pages missing a translation: {missing}"
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_translations_show_the_same_snippets(page):
+    shown = {lang: [d.snippet for d in find_directives(read(lang, page))] for lang in LANGUAGES}
+    assert shown["zh"] == shown["en"]
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_translations_carry_the_same_explicit_anchors(page):
+    found = {lang: headings(read(lang, page)) for lang in LANGUAGES}
+    for lang, items in found.items():
+        missing = [level for level, anchor in items if anchor is None and len(level) in (2, 3)]
+        assert not missing, f"{lang}/{page}: every ## and ### heading needs an explicit {{#anchor}}"
+    assert found["zh"] == found["en"]
+
+
+def test_every_snippet_is_shown_on_a_page():
+    shown = {d.snippet for lang in LANGUAGES for page in pages(lang) for d in find_directives(read(lang, page))}
+    hidden = sorted(set(executor.all_snippets()) - shown)
+    assert not hidden, f"snippets no page shows (and so no reader sees): {hidden}"
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_no_python_is_pasted_into_pages(page):
+    for lang in LANGUAGES:
+        blocks = extract_from_buffer(io.StringIO(read(lang, page)))
+        pasted = [b.lineno for b in blocks if b.syntax.split()[0] in ("python", "py", "pycon")]
+        assert not pasted, f"{lang}/{page}: Python pasted at lines {pasted}; use `::: snippet PATH`"
+
+
+def _reader_blocks():
+    """(page, code block) for every Python block of every expanded page."""
+    for lang in LANGUAGES:
+        for page in sorted(pages(lang)):
+            expanded = expand(read(lang, page), lang, run=None)
+            for block in extract_from_buffer(io.StringIO(expanded)):
+                if block.syntax.startswith("python"):
+                    yield pytest.param(block, id=f"{lang}/{page}:{block.lineno}")
+
+
+@pytest.mark.parametrize("block", list(_reader_blocks()))
+def test_code_blocks_readers_see_are_snippets_that_run(block, run_snippet):
+    title = re.search(r'title="([^"]+)"', block.syntax)
+    assert title, "every Python block names its snippet file"
+    snippet = Path(executor.ROOT / title.group(1))
+    assert block.code == snippet.read_text(encoding="utf-8")
+    result = run_snippet(title.group(1))  # raises SnippetError with the traceback
+    assert result.record["seconds"] >= 0
+
+
+def test_built_pages_show_the_same_figures_in_both_languages(site_dir):
+    figure = re.compile(r'<figure class="snippet-figure"><img src="([^"]+)"')
+    for page in ALL_PAGES:
+        html = {}
+        for lang in LANGUAGES:
+            prefix = "" if lang == "zh" else "en/"
+            url = page[:-3]
+            url = "" if url == "index" else url + "/"
+            built = site_dir / prefix / url / "index.html"
+            html[lang] = [src.rsplit("assets/snippets/", 1)[1] for src in figure.findall(built.read_text())]
+            for src in figure.findall(built.read_text()):
+                assert (built.parent / src).resolve().is_file(), f"{lang}/{page}: missing figure {src}"
+        assert html["zh"] == html["en"], f"{page}: figures differ between languages"
