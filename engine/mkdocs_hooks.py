@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import data, executor  # noqa: E402
+from engine import data, executor, glossary, notebooks, results  # noqa: E402
 from engine.markdown import expand  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")
@@ -63,6 +64,27 @@ def on_startup(command, dirty):
 
 def on_pre_build(config):
     _shown.clear()  # the i18n plugin runs one build per language
+    _notebooks.on_pre_build(config)
+    glossary.write_abbreviations()
+
+
+# Notebooks, glossary and results pages (engine/notebooks.py, glossary.py, results.py).
+_notebooks = notebooks.Pages(executor.CACHE_DIR.parent / "notebooks")
+
+
+@event_priority(-110)  # after the i18n plugin (-100) has picked this language's files
+def on_files(files, config):
+    return _notebooks.on_files(files, config, _run if execution_enabled() else None)
+
+
+@event_priority(-110)
+def on_nav(nav, config, files):
+    return _notebooks.on_nav(nav)
+
+
+def on_page_content(html, page, config, files):
+    depth = page.url.count("/") if page.url else 0
+    return _notebooks.on_page_content(html, page, config, "../" * depth)
 
 
 CUDA_NOTES = {
@@ -84,10 +106,13 @@ def on_page_markdown(markdown, page, config, files):
     lang = page_language(page.file.src_uri)
     if page.meta.get("cuda"):
         markdown = _add_cuda_note(markdown, lang)
-    if "::: snippet " not in markdown:
-        return markdown
     depth = page.url.count("/") if page.url else 0
     prefix = "../" * depth
+    markdown = _notebooks.on_page_markdown(markdown, page.file.src_uri, config, prefix)
+    markdown = glossary.expand(markdown, lang)
+    markdown = results.expand(markdown, lang, _run if execution_enabled() else None)
+    if "::: snippet " not in markdown:
+        return markdown
     try:
         return expand(markdown, lang, _run if execution_enabled() else None, prefix)
     except executor.SnippetError as exc:
@@ -95,6 +120,7 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_post_build(config):
+    _notebooks.on_post_build(config)
     target = Path(config.site_dir) / "assets" / "snippets"
     for key in sorted(_shown):
         result = _results[key]

@@ -1,0 +1,147 @@
+"""The results page: each lecture's headline result, read from this build's own runs.
+
+``docs/{zh,en}/results.md`` hold the line ``::: course-results``; at build time it becomes a
+table with, for each entry of :data:`HEADLINES`, the value the snippet computed in this build
+(its cached :class:`engine.executor.Result`: ``values.json``), the value the course reported,
+the device the snippet ran on and its run time (``record.json``).
+
+Nothing here is typed by hand except :data:`HEADLINES`: which snippet, which top-level value,
+and what the course reported. An entry whose snippet or value does not exist fails the build
+with a message naming it (:class:`ResultsError`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .executor import ROOT, Result
+
+MARKER = re.compile(r"^::: course-results\s*$", re.M)
+
+
+class ResultsError(LookupError):
+    """A mapped snippet or value does not exist."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    lecture: int
+    snippet: str  # path relative to the repository root
+    value: tuple  # keys into the snippet's top-level values, e.g. ("final_costs", "0.05")
+    zh: str  # what the value is, in each language
+    en: str
+    reported: float | str | None = None  # what the course reported (None: nothing comparable)
+    percent: bool = False  # a fraction shown as a percentage
+
+
+# Which value each lecture shows, and what the course reported for it.
+HEADLINES: list[Headline] = [
+    Headline(2, "snippets/lecture02_linear_model/exhaustive_search.py", ("best_w",),
+             "穷举法找到的 $w$", "$w$ found by exhaustive search", 2.0),
+    Headline(2, "snippets/lecture02_linear_model/cost_surface_3d.py", ("min_mse",),
+             "$y = wx + b$ 的最小 MSE", "smallest MSE of $y = wx + b$", None),
+    Headline(3, "snippets/lecture03_gradient_descent/gradient_descent.py", ("w",),
+             "梯度下降 100 轮后的 $w$", "$w$ after 100 epochs of gradient descent", 1.9999444396553017),
+    Headline(3, "snippets/lecture03_gradient_descent/gradient_descent.py", ("prediction",),
+             "训练后对 $x = 4$ 的预测", "prediction for $x = 4$ after training", 7.999777758621207),
+    Headline(3, "snippets/lecture03_gradient_descent/stochastic_gradient_descent.py", ("w",),
+             "随机梯度下降 100 轮后的 $w$", "$w$ after 100 epochs of SGD", None),
+    Headline(4, "snippets/lecture04_back_propagation/backprop_training.py", ("l",),
+             "反向传播训练 100 轮后最后一个样本的损失", "loss of the last sample after 100 epochs of backpropagation",
+             9.094947017729282e-13),
+    Headline(4, "snippets/lecture04_back_propagation/backprop_training.py", ("prediction_after",),
+             "训练后对 $x = 4$ 的预测", "prediction for $x = 4$ after training", 7.999998569488525),
+]
+
+LABELS = {
+    "zh": {
+        "header": "| 讲 | 结果 | 本次构建 | 课程报告 | 设备 | 运行时间 | 代码 |\n|---|---|---|---|---|---|---|",
+        "lecture": "第 {n} 讲",
+        "seconds": "{s:.1f} 秒",
+        "not_run": "未运行",
+        "none": "—",
+    },
+    "en": {
+        "header": (
+            "| Lecture | Result | This build | Course | Device | Run time | Code |\n"
+            "|---|---|---|---|---|---|---|"
+        ),
+        "lecture": "Lecture {n}",
+        "seconds": "{s:.1f} s",
+        "not_run": "not run",
+        "none": "—",
+    },
+}
+
+
+def lookup(values: dict, path: tuple, where: str):
+    """``values[path[0]][path[1]]...``; a missing key raises :class:`ResultsError`."""
+    current = values
+    for key in path:
+        try:
+            current = current[key]
+        except (KeyError, IndexError, TypeError):
+            known = ", ".join(sorted(values)) if isinstance(values, dict) else "-"
+            raise ResultsError(
+                f"{where}: no value {'.'.join(map(str, path))} (top-level values: {known})"
+            ) from None
+    return current
+
+
+def fmt(value, percent: bool = False) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if percent:
+        return f"{100 * value:.2f}%"
+    if isinstance(value, int):
+        return str(value)
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+        return f"{value:.4e}"
+    return f"{value:.10g}" if math.isfinite(value) else str(value)
+
+
+def check(headlines: list[Headline] = HEADLINES) -> None:
+    """Every mapped snippet exists (before anything runs)."""
+    for h in headlines:
+        if not (ROOT / h.snippet).is_file():
+            raise ResultsError(f"results mapping, lecture {h.lecture}: no snippet {h.snippet}")
+
+
+def rows(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES):
+    """(lecture, label, value or None, reported, device, seconds, snippet) per headline."""
+    check(headlines)
+    for h in headlines:
+        result = run(h.snippet) if run is not None else None
+        value = lookup(result.values, h.value, h.snippet) if result is not None else None
+        yield h, value, result
+
+
+def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES) -> str:
+    labels = LABELS[lang]
+    lines = [labels["header"]]
+    for h, value, result in rows(lang, run, headlines):
+        shown = fmt(value, h.percent) if result is not None else labels["not_run"]
+        reported = fmt(h.reported, h.percent) if h.reported is not None else labels["none"]
+        device = result.device if result is not None else labels["none"]
+        seconds = labels["seconds"].format(s=result.seconds) if result is not None else labels["none"]
+        code = f"`{h.snippet.removeprefix('snippets/')}`"
+        label = h.zh if lang == "zh" else h.en
+        lecture = labels["lecture"].format(n=h.lecture)
+        lines.append(f"| {lecture} | {label} | {shown} | {reported} | {device} | {seconds} | {code} |")
+    return "\n".join(lines)
+
+
+def expand(markdown: str, lang: str, run: Callable[[str], Result] | None) -> str:
+    """Replace the ``::: course-results`` line by the results table."""
+    if not MARKER.search(markdown):
+        return markdown
+    try:
+        rendered = table(lang, run)
+    except ResultsError as exc:
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(f"results page: {exc}") from None
+    return MARKER.sub(lambda _: rendered, markdown)
