@@ -1,0 +1,100 @@
+"""Lecture 9: softmax classifier on MNIST (what each snippet computes)."""
+
+import csv
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = "snippets/lecture09_softmax_classifier"
+PAGE = "lecture09-softmax-classifier.md"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"lecture09_{name}", ROOT / FOLDER / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_samples_figure(run_snippet):
+    result = run_snippet(f"{FOLDER}/mnist_samples.py")
+    assert "training images: 60000, test images: 10000" in result.output
+    assert len(result.figures) == 1
+
+
+def test_normalize_uses_mean_and_standard_deviation(run_snippet):
+    values = run_snippet(f"{FOLDER}/transforms_normalize.py").values
+    assert values["mean"] == pytest.approx(0.1307, abs=5e-5)
+    assert values["std"] == pytest.approx(0.3081, abs=5e-5)
+    assert abs(values["normalized_mean"]) < 1e-3
+    assert values["normalized_std"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_softmax_worked_example(run_snippet):
+    result = run_snippet(f"{FOLDER}/softmax_cross_entropy.py")
+    assert result.values["loss_by_hand"] == pytest.approx(0.9729, abs=1e-4)
+    assert result.values["loss_torch"] == pytest.approx(result.values["loss_by_hand"], abs=1e-6)
+    assert result.values["ce_equals_nll"] is True
+
+
+def test_homework_cross_entropy_vs_nll(run_snippet):
+    values = run_snippet(f"{FOLDER}/homework_ce_vs_nll.py").values
+    assert values["ce_losses"] == pytest.approx([0.4966, 1.2389], abs=1e-4)
+    assert values["nll_losses"] == pytest.approx(values["ce_losses"], abs=1e-6)
+    assert all(loss < 0 for loss in values["wrong"])  # softmax into NLLLoss is wrong
+
+
+def test_model_shape():
+    model = load("models").FullyConnectedNet()
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    assert sum(p.numel() for p in model.parameters()) == 575050
+
+
+def test_training_reaches_course_accuracy(run_snippet):
+    result = run_snippet(f"{FOLDER}/train_mnist_fc.py")
+    values = result.values
+    assert len(values["accuracies"]) == 10  # the course's 10 epochs
+    assert len(values["losses"]) == 30  # 3 logs of 300 batches per epoch
+    assert values["test_accuracy"] >= 0.96  # course: about 97 %
+    assert values["losses"][-1] < values["losses"][0] / 5
+    assert "| 784-512-256-128-64-10, 10 epochs | about 97 % |" in result.output
+    assert len(result.figures) == 1
+
+
+def test_otto_sample_is_deterministic_and_in_kaggle_columns(tmp_path):
+    otto = load("otto")
+    first = otto.make_sample(tmp_path / "a", n_train=50, n_test=20)
+    second = otto.make_sample(tmp_path / "b", n_train=50, n_test=20)
+    for name in ("train.csv", "test.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    with open(first / "train.csv", newline="") as f:
+        header = next(csv.reader(f))
+    assert header == ["id"] + [f"feat_{i}" for i in range(1, 94)] + ["target"]
+    ids, x, y = otto.read_csv(first / "train.csv")
+    assert x.shape == (50, 93) and y.shape == (50,) and int(y.max()) < 9
+    ids, x, y = otto.read_csv(first / "test.csv")
+    assert y is None and x.shape == (20, 93)
+
+
+def test_otto_homework_learns(run_snippet):
+    result = run_snippet(f"{FOLDER}/homework_otto.py")
+    assert "made-up sample" in result.output
+    assert result.values["valid_accuracy"] > result.values["majority_share"] + 0.3
+    assert "wrote 500 rows" in result.output
+
+
+@pytest.mark.parametrize("page", [PAGE])
+def test_pages_share_anchors_and_snippets(page):
+    zh = (ROOT / "docs/zh" / page).read_text(encoding="utf-8")
+    en = (ROOT / "docs/en" / page).read_text(encoding="utf-8")
+    anchors = lambda text: re.findall(r"^#{2,3} .*\{#([\w-]+)\}\s*$", text, flags=re.M)  # noqa: E731
+    snippets = lambda text: re.findall(r"^::: snippet (\S+)", text, flags=re.M)  # noqa: E731
+    assert anchors(zh) == anchors(en) and len(anchors(zh)) >= 5
+    assert snippets(zh) == snippets(en)
+    for text in (zh, en):
+        assert text.startswith("---\ncuda: true\n---")
+        assert "{#errata}" in text and "{#homework}" in text
