@@ -1,0 +1,89 @@
+"""Lecture 12: basic RNN (what each snippet computes)."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = "snippets/lecture12_basic_rnn"
+PAGE = "lecture12-basic-rnn.md"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"lecture12_{name}", ROOT / FOLDER / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cell_formula_matches_rnncell(run_snippet):
+    result = run_snippet(f"{FOLDER}/rnn_cell_formula.py")
+    assert result.values["max_difference"] < 1e-6
+    assert "weight_ih  (2, 4)" in result.output and "weight_hh  (2, 2)" in result.output
+
+
+def test_weight_count_formula(run_snippet):
+    result = run_snippet(f"{FOLDER}/weight_count.py")
+    assert result.values["all_match"] is True
+    assert len(result.values["checks"]) == 6
+    for _, formula, real in result.values["checks"]:
+        assert formula == real
+    # the formula also holds for sizes the page does not print
+    module = load("weight_count")
+    rnn = torch.nn.RNN(7, 5, num_layers=3, bidirectional=True)
+    assert module.rnn_weights(7, 5, 3, True) == sum(p.numel() for p in rnn.parameters())
+
+
+def test_rnncell_shapes(run_snippet):
+    result = run_snippet(f"{FOLDER}/rnncell_shapes.py")
+    assert result.values["hidden_shape"] == [1, 2]
+    assert result.output.count("input (1, 4)  -> hidden (1, 2)") == 3
+
+
+def test_rnn_shapes(run_snippet):
+    result = run_snippet(f"{FOLDER}/rnn_shapes.py")
+    values = result.values
+    assert values["output_shape"] == [3, 1, 2]
+    assert values["hidden_shape"] == [1, 1, 2]
+    assert values["output_shape_batch_first"] == [5, 3, 2]
+    assert values["hidden_shape_batch_first"] == [3, 5, 2]  # batch_first leaves hidden alone
+    assert "output[-1] == hidden[-1]: True" in result.output
+
+
+@pytest.mark.parametrize(
+    "snippet", ["hello_rnncell", "hello_rnn", "hello_embedding", "homework_lstm", "homework_gru"]
+)
+def test_hello_learns_ohlol(run_snippet, snippet):
+    result = run_snippet(f"{FOLDER}/{snippet}.py")
+    predictions = result.values["predictions"]
+    assert len(predictions) == 15  # 15 epochs, one printed prediction each
+    assert result.values["prediction"] == "ohlol"
+    assert predictions[-1] == "ohlol"
+    assert "epoch 15/15  predicted ohlol" in result.output
+
+
+def test_parameter_counts(run_snippet):
+    assert run_snippet(f"{FOLDER}/hello_embedding.py").values["parameter_count"] == 380
+    assert run_snippet(f"{FOLDER}/homework_lstm.py").values["recurrent_parameters"] == 4 * 304
+    assert run_snippet(f"{FOLDER}/homework_gru.py").values["recurrent_parameters"] == 3 * 304
+
+
+def test_embedding_is_a_lookup(run_snippet):
+    result = run_snippet(f"{FOLDER}/onehot_vs_embedding.py")
+    assert result.values["lookup_equals_matmul"] is True
+
+
+def test_pages_share_anchors_and_snippets():
+    zh = (ROOT / "docs/zh" / PAGE).read_text(encoding="utf-8")
+    en = (ROOT / "docs/en" / PAGE).read_text(encoding="utf-8")
+    anchors = lambda text: re.findall(r"^#{2,3} .*\{#([\w-]+)\}\s*$", text, flags=re.M)  # noqa: E731
+    snippets = lambda text: re.findall(r"^::: snippet (\S+)", text, flags=re.M)  # noqa: E731
+    assert anchors(zh) == anchors(en)
+    assert snippets(zh) == snippets(en)
+    shown = set(snippets(zh))
+    assert shown == {f"{FOLDER}/{p.name}" for p in (ROOT / FOLDER).glob("*.py")}
+    for text in (zh, en):
+        assert "{#errata}" in text and "{#homework}" in text and "```mermaid" in text
