@@ -56,6 +56,12 @@ def registry() -> dict[str, DataFile]:
     }
 
 
+def optional_files() -> dict[str, Path]:
+    """Files a reader may add (Kaggle data, not redistributed): name -> path under data/."""
+    entries = json.loads(REGISTRY.read_text(encoding="utf-8")).get("optional", {})
+    return {name: DATA_DIR / name for name in entries}
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:

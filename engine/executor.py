@@ -8,7 +8,8 @@ a run record (device, torch version, seconds).
 Results are cached in ``.cache/snippets/<key>/``. The key is a hash of
 
 * the snippet's bytes and those of the sibling modules it imports,
-* the checksums of the registered data files its code names,
+* the checksums of the registered data files its code names (and of the
+  optional Kaggle files a reader may have added),
 * :data:`ENGINE_VERSION`, the Python and torch versions and the device,
 
 so nothing but a real change runs a snippet again. A cache entry is written to
@@ -159,6 +160,10 @@ def cache_key(snippet: str) -> str:
         WARNINGS_AS_ERRORS,
     ]
     environment += [f"{f.name}={f.sha256}" for f in data_files(parts)]
+    text = b"\n".join(parts).decode("utf-8", "replace")
+    for name, optional in sorted(data.optional_files().items()):
+        if name in text:  # a reader's own copy of Kaggle data changes what the snippet shows
+            environment.append(f"{name}={data.sha256_of(optional) if optional.is_file() else 'absent'}")
     digest = hashlib.sha256()
     digest.update(snippet.encode() + b"\0")
     for part in parts + [e.encode() for e in environment]:

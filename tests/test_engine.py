@@ -201,3 +201,17 @@ def test_directives_inside_code_fences_are_left_alone(project):
     page = "```markdown\n::: snippet snippets/demo/nothing.py\n```\n"
     assert find_directives(page) == []
     assert expand(page, "en", executor.run) == page
+
+
+def test_a_readers_optional_kaggle_file_changes_the_key(project, monkeypatch, tmp_path):
+    from engine import data
+
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "data")
+    snippet = project("titanic.py", "KAGGLE = 'data/titanic/train.csv'\n")
+    without = executor.cache_key(snippet)
+    (tmp_path / "data" / "titanic").mkdir(parents=True)
+    (tmp_path / "data" / "titanic" / "train.csv").write_text("PassengerId,Survived\n1,0\n")
+    with_file = executor.cache_key(snippet)
+    assert with_file != without
+    (tmp_path / "data" / "titanic" / "train.csv").write_text("PassengerId,Survived\n1,1\n")
+    assert executor.cache_key(snippet) not in (without, with_file)
