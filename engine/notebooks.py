@@ -272,6 +272,8 @@ def lighten(html: str, notebook: Notebook, prefix: str, css_href: str) -> tuple[
         return f'<img src="{prefix}{target}" alt="{html_escape(alt)}"{attrs}>'
 
     html = _DATA_PNG.sub(figure, html)
+    # the theme's code colours (readable, both schemes) instead of the notebook's own
+    html = html.replace('class="highlight-ipynb ', 'class="highlight ')
     return f'<link rel="stylesheet" href="{css_href}">\n' + html, styles
 
 
