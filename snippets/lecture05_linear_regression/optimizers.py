@@ -55,7 +55,8 @@ print("from lowest to highest final loss:", ", ".join(ranking))
 
 plt.figure(figsize=(8, 5))
 for name, curve in curves.items():
-    plt.plot(range(1, epochs + 1), curve, label=name)
+    style = "--" if name == "ASGD" else "-"  # ASGD lies exactly on top of SGD
+    plt.plot(range(1, epochs + 1), curve, style, label=name)
 plt.yscale("log")
 plt.xlabel("step")
 plt.ylabel("summed squared error (log scale)")

@@ -36,7 +36,8 @@ def test_eight_optimizers_in_one_figure(run_snippet):
     assert len(result.figures) == 1
     # what the page says about them
     assert final["LBFGS"] < 1e-6 and final["Rprop"] < 1e-6
-    assert values["evaluations"]["LBFGS"] > 5 * values["evaluations"]["SGD"]
+    assert values["evaluations"]["LBFGS"] > 1000
+    assert values["evaluations"]["SGD"] == 100
     assert final["ASGD"] == pytest.approx(final["SGD"], rel=1e-2)
     assert final["SGD"] < final["RMSprop"] < final["Adam"] < final["Adamax"] < final["Adagrad"]
     assert final["Adagrad"] > 10  # barely moved at lr 0.01

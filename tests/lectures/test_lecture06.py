@@ -13,6 +13,7 @@ def test_sigmoid_curve(run_snippet):
     assert values["sigmoid_at_0"] == 0.5
     assert values["sigmoid_at_5"] == pytest.approx(1 / (1 + math.exp(-5)), abs=1e-6)
     assert values["max_derivative"] == pytest.approx(0.25, abs=1e-6)
+    assert values["derivative_matches_autograd"] is True
     assert len(result.figures) == 1
 
 
