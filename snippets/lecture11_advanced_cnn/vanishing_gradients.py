@@ -34,7 +34,8 @@ for residual in (False, True):
 
 s = torch.linspace(-6, 6, 1201)
 max_slope = (torch.sigmoid(s) * (1 - torch.sigmoid(s))).max().item()
-print(f"largest slope of the sigmoid: {max_slope:.4f}, so 20 layers can shrink a gradient by 0.25^20 = {0.25 ** 20:.1e}")
+print(f"largest slope of the sigmoid: {max_slope:.4f}, "
+      f"so 20 layers can shrink a gradient by 0.25^20 = {0.25 ** 20:.1e}")
 print("layer  plain stack   with shortcuts   (norm of the gradient at the layer's input)")
 for i in (0, 4, 9, 14, 19):
     print(f"{i + 1:5d}  {norms[False][i]:11.2e}   {norms[True][i]:14.2e}")
