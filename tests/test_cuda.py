@@ -45,7 +45,7 @@ MODELS = [
     ("SmallDenseNet", LECTURE11.SmallDenseNet, (1, 28, 28)),
 ]
 IDS = [name for name, _, _ in MODELS]
-TOLERANCE = dict(rtol=1e-4, atol=1e-5)
+TOLERANCE = dict(rtol=1e-3, atol=1e-4)  # float32 on CPU vs cuDNN: different summation orders
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_one_training_step_matches_cpu(cuda_device, exact_float32, name, factory
         optimizer.step()
         assert loss.device.type == device.type
         losses.append(loss.item())
-    assert losses[1] == pytest.approx(losses[0], rel=1e-4, abs=1e-5)
+    assert losses[1] == pytest.approx(losses[0], rel=1e-3, abs=1e-4)
     for (key, p_cpu), p_gpu in zip(cpu_model.state_dict().items(), gpu_model.state_dict().values()):
         assert p_gpu.is_cuda, key
         if p_cpu.is_floating_point():
