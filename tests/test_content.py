@@ -60,10 +60,18 @@ def _parse(path: Path) -> _Page:
     return page
 
 
+def _site_path() -> str:
+    """The path of site_url ("/pytorch-deep-learning-practice/"): absolute links start with it."""
+    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    return urlsplit(match.group(1)).path if match else "/"
+
+
 def _target(site: Path, page: Path, url: str) -> tuple[Path, str]:
     base = "/" + page.relative_to(site).as_posix()
     parts = urlsplit(urljoin(base, url))
-    path = site / unquote(parts.path).lstrip("/")
+    prefix = _site_path()
+    local = parts.path[len(prefix) - 1 :] if url.startswith(prefix) and prefix != "/" else parts.path
+    path = site / unquote(local).lstrip("/")
     if parts.path.endswith("/") or path.is_dir():
         path = path / "index.html"
     return path, unquote(parts.fragment)
