@@ -25,6 +25,7 @@ Neither is cached.
 from __future__ import annotations
 
 import ast
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -253,13 +254,17 @@ def run(path: Path | str, timeout: float | None = None, use_cache: bool = True) 
     """Run ``path`` (or fetch its cached result) and return the :class:`Result`."""
     snippet = relative(path)
     key = cache_key(snippet)
-    if use_cache:
-        cached = _load(CACHE_DIR / key, snippet, key)
-        if cached is not None:
-            log.info("snippet %s: cached (ran %.1f s on %s)", snippet, cached.seconds, cached.device)
-            return cached
-    log.info("snippet %s: running ...", snippet)
-    result = _execute(snippet, key, timeout or DEFAULT_TIMEOUT)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    # One lock per key: a build and a test run started together execute a snippet once.
+    with open(CACHE_DIR / f".{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if use_cache:
+            cached = _load(CACHE_DIR / key, snippet, key)
+            if cached is not None:
+                log.info("snippet %s: cached (ran %.1f s on %s)", snippet, cached.seconds, cached.device)
+                return cached
+        log.info("snippet %s: running ...", snippet)
+        result = _execute(snippet, key, timeout or DEFAULT_TIMEOUT)
     log.info("snippet %s: ran in %.1f s on %s", snippet, result.seconds, result.device)
     return result
 

@@ -41,6 +41,11 @@ COUNTING = """
 """
 
 
+def entries(project) -> list:
+    """Cache entries (folders); lock files do not count."""
+    return [p for p in (project.root / "cache").iterdir() if p.is_dir()]
+
+
 def runs(project) -> int:
     return len((project.root / "runs.txt").read_text())
 
@@ -115,7 +120,7 @@ def test_error_names_the_file_shows_the_traceback_and_caches_nothing(project):
     message = str(info.value)
     assert "snippets/demo/broken.py" in message
     assert "ZeroDivisionError" in message and "Traceback" in message and "before" in message
-    assert not any((project.root / "cache").iterdir())
+    assert not entries(project)
 
 
 def test_timeout_stops_the_snippet_and_caches_nothing(project):
@@ -124,7 +129,7 @@ def test_timeout_stops_the_snippet_and_caches_nothing(project):
     with pytest.raises(executor.SnippetTimeout, match="stopped after 2 s"):
         executor.run(snippet, timeout=2)
     assert time.perf_counter() - start < 20
-    assert not any((project.root / "cache").iterdir())
+    assert not entries(project)
 
 
 def test_damaged_cache_entry_is_run_again(project):
@@ -215,3 +220,20 @@ def test_a_readers_optional_kaggle_file_changes_the_key(project, monkeypatch, tm
     assert with_file != without
     (tmp_path / "data" / "titanic" / "train.csv").write_text("PassengerId,Survived\n1,1\n")
     assert executor.cache_key(snippet) not in (without, with_file)
+
+
+def test_two_processes_asking_at_once_run_a_snippet_once(project):
+    import subprocess
+    import sys
+
+    snippet = project("count.py", "import time\n" + textwrap.dedent(COUNTING) + "time.sleep(2)\n")
+    code = (
+        "import sys; from pathlib import Path; from engine import executor as e; "
+        f"root = Path({str(project.root)!r}); e.ROOT = root; e.SNIPPETS_DIR = root / 'snippets'; "
+        f"e.CACHE_DIR = root / 'cache'; print(e.run({snippet!r}).cached)"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=executor.ENGINE_HOME, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outputs = sorted(p.communicate()[0].strip() for p in procs)
+    assert outputs == ["False", "True"]  # one ran it, the other waited and read the cache
+    assert runs(project) == 1
