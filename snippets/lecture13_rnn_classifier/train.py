@@ -127,5 +127,8 @@ for name in examples:
 
 worst = sorted(per_country_accuracy, key=per_country_accuracy.get)[:3]
 print("hardest countries:", ", ".join(f"{c} {per_country_accuracy[c]:.0%}" for c in worst))
-print(f"measured: test accuracy {test_accuracy:.2%} after {N_EPOCHS} epochs (best {best_accuracy:.2%}, epoch {best_epoch})")
+print(
+    f"measured: test accuracy {test_accuracy:.2%} after {N_EPOCHS} epochs "
+    f"(best {best_accuracy:.2%}, epoch {best_epoch})"
+)
 print(f"course:   test accuracy {COURSE_ACCURACY[0]:.0%}-{COURSE_ACCURACY[1]:.0%}")
