@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -59,7 +60,7 @@ def on_startup(command, dirty):
         except data.DataError as exc:
             raise PluginError(f"data: {exc}") from None
     else:
-        log.warning("COURSE_EXECUTE=0: snippets are shown but not run")
+        log.info("COURSE_EXECUTE=0: snippets are shown but not run")
 
 
 def on_pre_build(config):
@@ -142,5 +143,25 @@ def on_post_build(config):
 ALTERNATE_LINK = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 
 
+# On the home pages the i18n plugin writes the language selector's links as absolute paths
+# under site_url ("/repository/en/"), which break wherever the site is not served at that
+# path (a local server, the browser tests). Make them relative like on every other page.
+SELECTOR_LINK = re.compile(r'<a href="([^"]*)" hreflang="([^"]*)" class="md-select__link">')
+
+
+def _relative_selector_links(output: str, page, config) -> str:
+    site_path = urlsplit(config.site_url or "/").path or "/"
+    prefix = "../" * (page.url.count("/") if page.url else 0)
+
+    def fix(match):
+        href = match.group(1)
+        if not href.startswith(site_path):
+            return match.group(0)
+        target = href[len(site_path):]
+        return f'<a href="{prefix + target or "./"}" hreflang="{match.group(2)}" class="md-select__link">'
+
+    return SELECTOR_LINK.sub(fix, output)
+
+
 def on_post_page(output, page, config):
-    return ALTERNATE_LINK.sub("", output)
+    return _relative_selector_links(ALTERNATE_LINK.sub("", output), page, config)
