@@ -7,6 +7,10 @@ then what it printed, its figures and its run record. Snippets run through
 of pages and languages showing it, and not at all when its cached result is
 still valid. Figures are copied to ``assets/snippets/<key>/`` in the site.
 
+The same hooks add the notebook pages (:mod:`engine.notebooks`), the glossary
+(:mod:`engine.glossary`) and the results page (:mod:`engine.results`), mark GPU
+pages (front matter ``cuda: true``), and fix two links the i18n plugin writes.
+
 ``COURSE_EXECUTE=0`` builds the pages without running or showing results.
 """
 
@@ -42,6 +46,11 @@ def page_language(src_uri: str) -> str:
     return "en" if src_uri.startswith("en/") else "zh"
 
 
+def site_prefix(page) -> str:
+    """Relative path from ``page`` up to the site root, e.g. ``"../../"``."""
+    return "../" * (page.url.count("/") if page.url else 0)
+
+
 def _run(snippet: str) -> executor.Result:
     key = executor.cache_key(snippet)
     if key not in _results:
@@ -51,6 +60,11 @@ def _run(snippet: str) -> executor.Result:
             raise PluginError(str(exc)) from None
     _shown.add(key)
     return _results[key]
+
+
+def _runner():
+    """What the renderers call to get a snippet's result; None when execution is off."""
+    return _run if execution_enabled() else None
 
 
 def on_startup(command, dirty):
@@ -75,7 +89,7 @@ _notebooks = notebooks.Pages(executor.CACHE_DIR.parent / "notebooks")
 
 @event_priority(-110)  # after the i18n plugin (-100) has picked this language's files
 def on_files(files, config):
-    return _notebooks.on_files(files, config, _run if execution_enabled() else None)
+    return _notebooks.on_files(files, config, _runner())
 
 
 @event_priority(-110)
@@ -84,8 +98,7 @@ def on_nav(nav, config, files):
 
 
 def on_page_content(html, page, config, files):
-    depth = page.url.count("/") if page.url else 0
-    return _notebooks.on_page_content(html, page, config, "../" * depth)
+    return _notebooks.on_page_content(html, page, config, site_prefix(page))
 
 
 CUDA_NOTES = {
@@ -107,15 +120,14 @@ def on_page_markdown(markdown, page, config, files):
     lang = page_language(page.file.src_uri)
     if page.meta.get("cuda"):
         markdown = _add_cuda_note(markdown, lang)
-    depth = page.url.count("/") if page.url else 0
-    prefix = "../" * depth
+    prefix = site_prefix(page)
     markdown = _notebooks.on_page_markdown(markdown, page.file.src_uri, config, prefix)
     markdown = glossary.expand(markdown, lang)
-    markdown = results.expand(markdown, lang, _run if execution_enabled() else None)
+    markdown = results.expand(markdown, lang, _runner())
     if "::: snippet " not in markdown:
         return markdown
     try:
-        return expand(markdown, lang, _run if execution_enabled() else None, prefix)
+        return expand(markdown, lang, _runner(), prefix)
     except executor.SnippetError as exc:
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
@@ -151,7 +163,7 @@ SELECTOR_LINK = re.compile(r'<a href="([^"]*)" hreflang="([^"]*)" class="md-sele
 
 def _relative_selector_links(output: str, page, config) -> str:
     site_path = urlsplit(config.site_url or "/").path or "/"
-    prefix = "../" * (page.url.count("/") if page.url else 0)
+    prefix = site_prefix(page)
 
     def fix(match):
         href = match.group(1)
