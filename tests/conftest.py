@@ -57,3 +57,13 @@ def site_dir(tmp_path_factory):
     if proc.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}")
     return target
+
+
+@pytest.fixture(scope="session")
+def site(request) -> Path:
+    """The site under test: ``site_dir`` (built for this session), or an already built site
+    named by COURSE_SITE_DIR (e.g. ``COURSE_SITE_DIR=site pytest tests/test_browser.py``)."""
+    given = os.environ.get("COURSE_SITE_DIR")
+    if given:
+        return Path(given).resolve()
+    return request.getfixturevalue("site_dir")

@@ -26,14 +26,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def site(request) -> Path:
-    """The site under test: ``site_dir`` (built for this session), or an already built site
-    named by COURSE_SITE_DIR (e.g. ``COURSE_SITE_DIR=site pytest tests/test_browser.py``)."""
-    given = os.environ.get("COURSE_SITE_DIR")
-    if given:
-        return Path(given).resolve()
-    return request.getfixturevalue("site_dir")
 SHOTS = ROOT / ".cache" / "screenshots"
 AXE_JS = "axe_playwright_python/axe.min.js"  # axe-core, shipped by the axe-playwright-python wheel
 

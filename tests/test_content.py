@@ -3,7 +3,6 @@ ruff, and actionlint on the workflows."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,14 +16,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def site(request) -> Path:
-    """The site under test: ``site_dir`` (built for this session), or an already built site
-    named by COURSE_SITE_DIR (e.g. ``COURSE_SITE_DIR=site pytest tests/test_browser.py``)."""
-    given = os.environ.get("COURSE_SITE_DIR")
-    if given:
-        return Path(given).resolve()
-    return request.getfixturevalue("site_dir")
 BIN = Path(sys.executable).parent
 
 

@@ -8,24 +8,19 @@ Nothing here needs the MNIST files: the batches are random but fixed by a seed.
 from __future__ import annotations
 
 import copy
-import importlib.util
 from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
+from tests.helpers import import_snippet
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.cuda
 
 
-def load(folder: str, name: str):
-    """Import snippets/<folder>/<name>.py from its file path (snippet folders are not packages)."""
-    path = ROOT / "snippets" / folder / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"{folder}_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+load = import_snippet
 
 
 LECTURE09 = load("lecture09_softmax_classifier", "models")

@@ -1,12 +1,13 @@
 """Lecture 9: softmax classifier on MNIST (what each snippet computes)."""
 
 import csv
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 import torch
+
+from tests.helpers import import_snippet
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "snippets/lecture09_softmax_classifier"
@@ -14,10 +15,7 @@ PAGE = "lecture09-softmax-classifier.md"
 
 
 def load(name):
-    spec = importlib.util.spec_from_file_location(f"lecture09_{name}", ROOT / FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_snippet(FOLDER.removeprefix("snippets/"), name)
 
 
 def test_samples_figure(run_snippet):

@@ -1,11 +1,12 @@
 """Lecture 10: CNN basics (what each snippet computes)."""
 
-import importlib.util
 import re
 from pathlib import Path
 
 import torch
 from torch import nn
+
+from tests.helpers import import_snippet
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "snippets/lecture10_cnn_basics"
@@ -13,10 +14,7 @@ PAGE = "lecture10-cnn-basics.md"
 
 
 def load(name):
-    spec = importlib.util.spec_from_file_location(f"lecture10_{name}", ROOT / FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_snippet(FOLDER.removeprefix("snippets/"), name)
 
 
 def test_convolution_by_hand(run_snippet):

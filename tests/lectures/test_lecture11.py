@@ -1,11 +1,12 @@
 """Lecture 11: advanced CNNs (what each snippet computes)."""
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 import torch
+
+from tests.helpers import import_snippet
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "snippets/lecture11_advanced_cnn"
@@ -13,10 +14,7 @@ PAGE = "lecture11-advanced-cnn.md"
 
 
 def load(name):
-    spec = importlib.util.spec_from_file_location(f"lecture11_{name}", ROOT / FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_snippet(FOLDER.removeprefix("snippets/"), name)
 
 
 def test_one_by_one_convolution_counts(run_snippet):

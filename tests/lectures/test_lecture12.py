@@ -1,11 +1,12 @@
 """Lecture 12: basic RNN (what each snippet computes)."""
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 import torch
+
+from tests.helpers import import_snippet
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "snippets/lecture12_basic_rnn"
@@ -13,10 +14,7 @@ PAGE = "lecture12-basic-rnn.md"
 
 
 def load(name):
-    spec = importlib.util.spec_from_file_location(f"lecture12_{name}", ROOT / FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_snippet(FOLDER.removeprefix("snippets/"), name)
 
 
 def test_cell_formula_matches_rnncell(run_snippet):

@@ -1,12 +1,13 @@
 """Lecture 13: RNN name classifier (what each snippet computes), and its GPU checks."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
 import torch
+
+from tests.helpers import import_snippet
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "snippets/lecture13_rnn_classifier"
@@ -15,11 +16,7 @@ NAMES = ["Maclean", "Liu", "Zhang", "Ye", "Nakamura", "Schmidt", "Rossi", "Duboi
 
 
 def load(name):
-    """A module of the snippet folder, imported from its file path."""
-    spec = importlib.util.spec_from_file_location(f"lecture13_{name}", ROOT / FOLDER / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_snippet(FOLDER.removeprefix("snippets/"), name)
 
 
 def test_data_files_match_the_registry():
