@@ -67,3 +67,40 @@ def site(request) -> Path:
     if given:
         return Path(given).resolve()
     return request.getfixturevalue("site_dir")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium through Playwright (skipped without it, failing under CI)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from tests.browser import LAUNCH_ARGS, browser_required, chromium_executable
+
+    executable = chromium_executable()
+    if executable is None:
+        message = "no chromium on PATH (apt-get install chromium)"
+        if browser_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    """The site under test served on localhost."""
+    from tests.browser import StaticServer
+
+    with StaticServer(site) as server:
+        yield server.url
+
+
+@pytest.fixture()
+def watched(browser, base_url):
+    """A desktop-sized :class:`tests.browser.Watched` page."""
+    from tests.browser import Watched
+
+    w = Watched(browser, base_url, viewport={"width": 1280, "height": 900})
+    yield w
+    w.close()

@@ -11,13 +11,9 @@ Screenshots are kept in ``.cache/screenshots/`` to look at.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
 import sys
-import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -31,6 +27,8 @@ AXE_JS = "axe_playwright_python/axe.min.js"  # axe-core, shipped by the axe-play
 
 # axe rules allowed to fail, with why (see the final report of the issue for what was fixed).
 AXE_ALLOWED: dict = {}  # none: every axe violation fails the test
+
+SEARCH_TIMEOUT_S = 120  # a bound for a slow machine, not an expected time
 
 # Queries typed in the search box, and the lecture each must find (checked when the page exists).
 QUERIES = {
@@ -47,82 +45,12 @@ QUERIES = {
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
+from tests.browser import Watched  # noqa: E402
+
 
 def lecture_slug(lang: str, number: int) -> str | None:
     pages = sorted((ROOT / "docs" / lang).glob(f"lecture{number:02d}-*.md"))
     return pages[0].stem if pages else None
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("no chromium on PATH (apt-get install chromium)")
-        pytest.skip("no chromium on PATH (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-class Watched:
-    """A page that records console errors, page errors and failed or foreign requests."""
-
-    def __init__(self, browser, base_url, **context_options):
-        self.context = browser.new_context(**context_options)
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        host = urlsplit(base_url).netloc
-        page = self.page
-        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
-
-        def response(r):
-            if r.status >= 400:
-                self.problems.append(f"HTTP {r.status}: {r.url}")
-
-        page.on("response", response)
-
-        def request(r):
-            if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != host:
-                self.problems.append(f"request to another site: {r.url}")
-
-        page.on("request", request)
-
-    def goto(self, url: str):
-        self.problems.clear()
-        self.page.goto(url, wait_until="networkidle")
-        return self.page
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture()
-def watched(browser, base_url):
-    w = Watched(browser, base_url, viewport={"width": 1280, "height": 900})
-    yield w
-    w.close()
 
 
 def site_pages(site: Path) -> list[str]:
@@ -178,7 +106,7 @@ def test_every_page_loads_cleanly(site, base_url, watched):
         if 'class="mermaid"' in source:
             # the theme draws each diagram into a closed shadow root of a div.mermaid
             try:
-                page.wait_for_function(MERMAID_DRAWN, timeout=10_000)
+                page.wait_for_function(MERMAID_DRAWN, timeout=60_000)  # a bound, not a speed
             except playwright_api.TimeoutError:
                 found.append("mermaid diagram not drawn")
         if found:
@@ -202,49 +130,59 @@ def test_math_renders_where_the_source_has_math(site, base_url, watched):
     assert checked > 0
 
 
-def _switch_language(page, lang: str):
+def _switch_language(watched: Watched, lang: str):
+    page = watched.page
     page.hover(".md-header__option .md-select")
+    watched.navigating()
     page.click(f".md-select__link[hreflang={lang}]")
     page.wait_for_load_state("networkidle")
+    watched.settle()
 
 
 def test_language_switch_keeps_page_and_section(site, base_url, watched):
-    checked = 0
+    checked, problems = 0, []
     for md in sorted((ROOT / "docs" / "zh").glob("lecture*.md")):
         anchors = re.findall(r"^##+ .*\{#([\w-]+)\}", md.read_text(encoding="utf-8"), re.M)
         if not anchors or not (ROOT / "docs" / "en" / md.name).is_file():
             continue
         anchor = anchors[len(anchors) // 2]
         page = watched.goto(f"{base_url}{md.stem}/#{anchor}")
-        _switch_language(page, "en")
+        _switch_language(watched, "en")
         assert page.url == f"{base_url}en/{md.stem}/#{anchor}", page.url
         assert page.locator(f"#{anchor}").count() == 1
-        _switch_language(page, "zh")
+        _switch_language(watched, "zh")
         assert page.url == f"{base_url}{md.stem}/#{anchor}", page.url
+        problems += watched.problems
         checked += 1
     # the generated pages switch too
     for path in ("notebooks/", "results/", "glossary/"):
         candidates = [p for p in site_pages(site) if p.startswith(path) and not p.startswith("en/")]
         if candidates:
             page = watched.goto(base_url + candidates[0])
-            _switch_language(page, "en")
+            _switch_language(watched, "en")
             assert page.url == f"{base_url}en/{candidates[0]}", page.url
+            problems += watched.problems
             checked += 1
     assert checked > 0
-    assert not watched.problems, watched.problems
+    assert not problems, problems
 
 
 def _search(page, query: str) -> list[str]:
     """Type ``query`` in the search box of the open page and return the result pages' paths."""
     page.fill(".md-search__input", "")
+    page.keyboard.press("End")
+    # the previous query's results must be gone, or they could be read as this query's
+    page.wait_for_function("() => !document.querySelector('.md-search-result__item')",
+                           timeout=SEARCH_TIMEOUT_S * 1000)
     page.fill(".md-search__input", query)
     page.keyboard.press("End")  # a key event: the theme searches on keyboard input
     links: list[str] = []
-    for _ in range(40):  # the first query waits for the index to load
+    deadline = time.monotonic() + SEARCH_TIMEOUT_S  # the first query waits for the index to load
+    while time.monotonic() < deadline:
         page.wait_for_timeout(500)
         current = page.eval_on_selector_all(  # items of the other language are hidden (course.js)
             ".md-search-result__item:not([hidden]) > .md-search-result__link", "els => els.map(e => e.href)")
-        if current and current == links:
+        if current and current == links:  # the same results twice in a row: the search has answered
             break
         links = current
     return [urlsplit(link).path for link in links]

@@ -1,0 +1,138 @@
+"""Browser support shared by the browser tests: a local static server and a watched page.
+
+:class:`Watched` records everything that can go wrong on a page (console errors, page
+errors, failed requests, HTTP errors, requests to another host) and is independent of the
+machine's speed:
+
+* each navigation waits until the page's own requests have finished, lazy ones included
+  (a search worker fetching its language files after ``networkidle``), so a slow machine
+  does not move on while a page is still loading;
+* every request is tagged with the navigation it belongs to. A request that the *test's own
+  navigation* cancelled (``net::ERR_ABORTED`` on a request of an earlier page) is not a failure
+  of the next page; every other failed request is, whenever it happens.
+
+The fixtures ``browser`` and ``base_url`` (``tests/conftest.py``) build on this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SETTLE_TIMEOUT_S = 60.0  # how long a page's own requests may take to finish on a slow machine
+ABORTED = "net::ERR_ABORTED"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class StaticServer:
+    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread."""
+
+    def __init__(self, directory: Path):
+        handler = functools.partial(QuietHandler, directory=str(directory))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/"
+
+    def __enter__(self) -> StaticServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def chromium_executable() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def browser_required() -> bool:
+    return bool(os.environ.get("CI")) or os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+class Watched:
+    """A page that records console errors, page errors and failed or foreign requests."""
+
+    def __init__(self, browser, base_url, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.cancelled: list[str] = []  # requests of an earlier page cut off by our navigation
+        self.generation = 0  # bumped by every navigation the test starts
+        self._pending: dict = {}  # request -> generation it started in
+        self._lock = threading.Lock()
+        host = urlsplit(base_url).netloc
+        page = self.page
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+
+        def request(r):
+            with self._lock:
+                self._pending[r] = self.generation
+            if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != host:
+                self.problems.append(f"request to another site: {r.url}")
+
+        def finished(r):
+            with self._lock:
+                self._pending.pop(r, None)
+
+        def failed(r):
+            with self._lock:
+                started_in = self._pending.pop(r, self.generation)
+            if r.failure == ABORTED and started_in < self.generation:
+                self.cancelled.append(r.url)  # our navigation cut it off: not the site's fault
+            else:
+                self.problems.append(f"request failed: {r.url} {r.failure}")
+
+        def response(r):
+            if r.status >= 400:
+                self.problems.append(f"HTTP {r.status}: {r.url}")
+
+        page.on("request", request)
+        page.on("requestfinished", finished)
+        page.on("requestfailed", failed)
+        page.on("response", response)
+
+    def pending(self) -> list[str]:
+        """URLs of requests of the current page that have not finished yet."""
+        with self._lock:
+            return [r.url for r, g in self._pending.items() if g == self.generation]
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> None:
+        """Wait until the current page's requests have all finished (or record those that hang)."""
+        deadline = time.monotonic() + timeout
+        while self.pending():
+            if time.monotonic() > deadline:
+                self.problems += [f"request still pending after {timeout:.0f} s: {u}" for u in self.pending()]
+                return
+            self.page.wait_for_timeout(100)
+
+    def navigating(self) -> None:
+        """Call before the test makes the page leave its document (goto, a click on a link)."""
+        self.settle()
+        self.generation += 1
+
+    def goto(self, url: str):
+        self.problems.clear()
+        self.navigating()  # what fails while the previous page settles is still reported, marked
+        self.problems[:] = [f"(previous page) {p}" for p in self.problems]
+        self.page.goto(url, wait_until="networkidle")
+        self.settle()
+        return self.page
+
+    def close(self):
+        self.context.close()
