@@ -5,8 +5,8 @@ import torch
 from models import BasicCNN
 
 torch.manual_seed(0)
-device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")  # (1)!
-print("device:", device)
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")  # (1)!
+print("device:", device, "| a tensor created on it is on", torch.zeros(1, device=device).device)
 
 model = BasicCNN()
 returned = model.to(device)  # (2)!

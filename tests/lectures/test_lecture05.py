@@ -42,3 +42,27 @@ def test_eight_optimizers_in_one_figure(run_snippet):
     assert final["SGD"] < final["RMSprop"] < final["Adam"] < final["Adamax"] < final["Adagrad"]
     assert final["Adagrad"] > 10  # barely moved at lr 0.01
     assert values["ranking"][:2] == ["Rprop", "LBFGS"]
+
+
+def test_linear_takes_any_leading_dimensions(run_snippet):
+    """nn.Linear maps (*, in_features) to (*, out_features); only the last dimension must match."""
+    values = run_snippet(L05 + "linear_input_shapes.py").values
+    assert values["output_shapes"] == {
+        "1-D, one sample": [2],
+        "2-D, 4 samples": [4, 2],
+        "3-D, 5 x 4 samples": [5, 4, 2],
+    }
+    assert values["rows_match"] is True
+    assert "mat1 and mat2 shapes cannot be multiplied (4x5 and 3x2)" in values["mismatch_error"]
+
+
+def test_slow_direction_decides_w_after_100_epochs(run_snippet):
+    """The page: the slow direction decays by only about half in 100 steps, so w after 100 epochs
+    depends on the initial weights; the eigen-decomposition predicts the trained w."""
+    values = run_snippet(L05 + "slow_direction.py").values
+    assert values["hessian_eigenvalues"] == pytest.approx([0.7212, 33.2788], abs=1e-3)
+    assert 0.4 < values["slow_factor_after_100"] < 0.6
+    assert values["predicted_w_after_100"] == pytest.approx(values["w_after_100"], abs=1e-3)
+    assert values["w_after_100"][0] == pytest.approx(1.75, abs=0.01)  # seed 0, as in the main snippet
+    assert max(values["w_after_100"]) - min(values["w_after_100"]) > 0.2  # the seed decides
+    assert max(values["w_after_100"]) > 2.0  # some initializations even overshoot

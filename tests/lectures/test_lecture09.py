@@ -96,3 +96,26 @@ def test_pages_share_anchors_and_snippets(page):
     for text in (zh, en):
         assert text.startswith("---\ncuda: true\n---")
         assert "{#errata}" in text and "{#homework}" in text
+
+
+def test_softmax_into_nll_loss_is_minus_p_true_with_a_vanishing_gradient(run_snippet):
+    """The page: softmax + NLLLoss computes -p_true (between -1 and 0, not a log-likelihood); it
+    still raises p_true, but its gradient p(1 - p) vanishes near p_true = 0, unlike cross-entropy."""
+    values = run_snippet(f"{FOLDER}/softmax_into_nll.py").values
+    p_true = [0.999, 0.9, 0.5, 0.1, 0.01, 0.001]
+    assert values["wrong_losses"] == pytest.approx([-p for p in p_true], abs=1e-5)
+    assert values["wrong_gradients"] == pytest.approx([-p * (1 - p) for p in p_true], abs=1e-5)
+    assert values["ce_gradients"] == pytest.approx([p - 1 for p in p_true], abs=1e-5)
+    assert abs(values["wrong_gradients"][-1]) < 1e-3 < 0.99 < abs(values["ce_gradients"][-1])
+    from_half, from_near_zero = values["p_after_100_steps"]
+    assert from_half > 0.99  # the right direction: p_true rises
+    assert from_near_zero < 0.01  # but from p_true = 0.001 it barely moves
+
+
+def test_cross_entropy_accepts_class_probabilities(run_snippet):
+    """The page: targets are class indices (N,) or float class probabilities (N, C)."""
+    values = run_snippet(f"{FOLDER}/cross_entropy_targets.py").values
+    assert values["loss_from_probabilities"] == pytest.approx(values["loss_from_indices"], abs=1e-6)
+    assert values["loss_from_soft_targets"] == pytest.approx(values["by_hand"], abs=1e-6)
+    assert values["smoothed"] == pytest.approx(values["loss_from_soft_targets"], abs=1e-6)
+    assert values["loss_from_soft_targets"] != pytest.approx(values["loss_from_indices"], abs=1e-3)
