@@ -5,6 +5,8 @@ Each lecture's terms live in ``includes/terms/lectureNN.yml``, a YAML list::
     - zh: 随机梯度下降
       en: stochastic gradient descent
       abbr: SGD          # optional
+      avoid_zh: [...]    # optional: variants Chinese pages do not use for this concept
+
 
 At build time
 
@@ -14,6 +16,10 @@ At build time
   definition per ``abbr`` (``*[SGD]: stochastic gradient descent · 随机梯度下降``), which
   pymdownx.snippets appends to every page (``auto_append`` in ``mkdocs.yml``), so hovering
   an abbreviation shows its full name in both languages.
+
+``avoid_zh`` makes the glossary the course's vocabulary: :func:`avoided_variants` finds the
+variants a Chinese page still uses (in its prose, not in code, formulas, link targets or text
+quoted from the original notes); ``tests/test_vocabulary.py`` fails on each one.
 
 ``python -m engine.glossary`` rewrites ``includes/abbreviations.md`` by hand.
 """
@@ -52,6 +58,7 @@ class Term:
     abbr: str | None
     lecture: int  # from the file name, lectureNN.yml
     source: str  # the terms file, relative to the repository root
+    avoid_zh: tuple[str, ...] = ()  # variants Chinese pages do not use; zh is the preferred term
 
 
 def load_terms(directory: Path = TERMS_DIR) -> list[Term]:
@@ -66,14 +73,21 @@ def load_terms(directory: Path = TERMS_DIR) -> list[Term]:
         if not isinstance(entries, list):
             raise GlossaryError(f"{where}: expected a YAML list of {{zh, en, abbr?}}")
         for number, entry in enumerate(entries, start=1):
-            if not isinstance(entry, dict) or set(entry) - {"zh", "en", "abbr"} or not (
+            if not isinstance(entry, dict) or set(entry) - {"zh", "en", "abbr", "avoid_zh"} or not (
                 isinstance(entry.get("zh"), str) and isinstance(entry.get("en"), str)
             ):
-                raise GlossaryError(f"{where}, entry {number}: expected {{zh, en, abbr?}}, got {entry!r}")
+                raise GlossaryError(f"{where}, entry {number}: expected {{zh, en, abbr?, avoid_zh?}}, got {entry!r}")
             abbr = entry.get("abbr")
             if abbr is not None and not (isinstance(abbr, str) and ABBR.match(abbr)):
                 raise GlossaryError(f"{where}, entry {number}: abbr {abbr!r} is not a word")
-            terms.append(Term(entry["zh"].strip(), entry["en"].strip(), abbr, int(match.group(1)), where))
+            avoid = entry.get("avoid_zh", [])
+            if not (isinstance(avoid, list) and all(isinstance(v, str) and v.strip() for v in avoid)):
+                raise GlossaryError(f"{where}, entry {number}: avoid_zh must be a list of words, got {avoid!r}")
+            zh = entry["zh"].strip()
+            if any(v.strip() == zh for v in avoid):
+                raise GlossaryError(f"{where}, entry {number}: {zh!r} is both preferred and avoided")
+            terms.append(Term(zh, entry["en"].strip(), abbr, int(match.group(1)), where,
+                              tuple(v.strip() for v in avoid)))
     return terms
 
 
@@ -146,6 +160,71 @@ def expand(markdown: str, lang: str) -> str:
 
         raise PluginError(f"glossary: {exc}") from None
     return MARKER.sub(lambda _: rendered, markdown)
+
+
+# What avoided_variants() does not read: code, formulas, snippet lines, link targets, heading
+# anchors, HTML comments, front matter, and text quoted from the original notes (“...”).
+NOT_PROSE = [
+    re.compile(r"\A---\n.*?\n---\n", re.S),  # front matter
+    re.compile(r"<!--.*?-->", re.S),
+    re.compile(r"`[^`\n]*`"),
+    re.compile(r"\$\$.*?\$\$", re.S),
+    re.compile(r"(?<!\\)\$[^$\n]+\$"),
+    re.compile(r"^ *::: .*$", re.M),
+    re.compile(r"\]\([^)\s]*\)"),
+    re.compile(r"\{#[^}]*\}"),
+    re.compile(r"“[^”\n]*”"),
+]
+
+
+def prose(markdown: str) -> str:
+    """The text a reader reads as sentences: ``markdown`` with :data:`NOT_PROSE` blanked out.
+
+    Blanked spans keep their newlines, so line numbers still point into the page. Fenced code
+    is blanked too, except ``mermaid`` diagrams, whose labels readers read.
+    """
+    lines, fence = [], None
+    for line in markdown.split("\n"):
+        opening = re.match(r" *(```+|~~~+)\s*([\w-]*)", line)
+        if fence is None and opening:
+            fence = (opening.group(1), opening.group(2) == "mermaid")
+            lines.append("")
+        elif fence is not None and line.strip() == fence[0]:
+            fence = None
+            lines.append("")
+        else:
+            lines.append(line if fence is None or fence[1] else "")
+    markdown = "\n".join(lines)
+    for pattern in NOT_PROSE:
+        markdown = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), markdown)
+    return markdown
+
+
+def _variant_pattern(variant: str) -> re.Pattern:
+    """A Latin variant matches as a whole word (``batch`` not in ``batch_size``); a Chinese one anywhere."""
+    escaped = re.escape(variant).replace(r"\ ", r"\s+")
+    if re.search(r"[A-Za-z]", variant):
+        return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.I)
+    return re.compile(escaped)
+
+
+def avoided_variants(markdown: str, terms: list[Term] | None = None) -> list[tuple[int, str, Term]]:
+    """``(line, variant, term)`` for every avoided variant a Chinese page uses in its prose.
+
+    Full-width parentheses right after a glossary term (bold or not) are a gloss, not a use:
+    ``**轮次**（epoch）`` introduces the English word and passes.
+    """
+    terms = load_terms() if terms is None else terms
+    names = sorted({t.zh for t in terms}, key=len, reverse=True)
+    glossed = re.compile("(?:" + "|".join(map(re.escape, names)) + r")\**（[^（）\n]*）")
+    text = glossed.sub(lambda m: " " * len(m.group()), prose(markdown))
+    found = []
+    for term in terms:
+        for variant in term.avoid_zh:
+            for match in _variant_pattern(variant).finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append((line, match.group(), term))
+    return sorted(found, key=lambda f: f[0])
 
 
 if __name__ == "__main__":
