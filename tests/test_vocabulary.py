@@ -28,7 +28,7 @@ ISE_WORDS = {"advise", "arise", "comprise", "compromise", "concise", "exercise",
 BRITISH = re.compile(r"\b(behaviours?|colour(s|ed|ing)?|greys?|labell(ed|ing)|"
                      r"neighbour(s|ing|hood)?|centre[sd]?|centring|modell(ed|ing)|travell(ed|ing)|"
                      r"cancell(ed|ing)|analys(e|ed|es|ing)|favour(s|ite|able)?|honour|catalogue|"
-                     r"programme|licence|defence|fulfil|enrol|learnt|spelt|towards)\b", re.I)
+                     r"programme|licence|defence|fulfil|enrol|learnt|spelt|towards|aeroplanes?|whilst|amongst)\b", re.I)
 
 # Capitalized words that are names, not abbreviations to expand (checked on every page).
 NAMES = {"PyTorch", "NumPy", "macOS", "DataLoader", "LogSoftmax", "LongTensor", "IntTensor",
