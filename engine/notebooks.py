@@ -38,7 +38,7 @@ BRANCH = "notebooks"  # branch the Pages workflow publishes the .ipynb files to,
 
 LABELS = {
     "zh": {
-        "title": "{title}：Notebook",
+        "title": "{title}（Notebook）",
         "intro": (
             "本 Notebook 由网页 [{page}]({page_url}) 的代码生成，输出是网站构建时那一次运行的结果"
             "（{device}）。在 Jupyter 或 Colab 中可以从上到下重新运行。"
@@ -50,7 +50,7 @@ LABELS = {
         "figure": "{name} 生成的图 {i}",
     },
     "en": {
-        "title": "{title}: notebook",
+        "title": "{title} (notebook)",
         "intro": (
             "This notebook is generated from the code of the page [{page}]({page_url}); its outputs "
             "are those of the one run made when the site was built ({device}). Run it again from "
