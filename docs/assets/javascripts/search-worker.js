@@ -6,9 +6,10 @@
 //   plain), lower case; punctuation of any width and Chinese stop characters separate words;
 //   a Chinese run becomes overlapping character pairs, so no dictionary is needed.
 // * The index of the reader's language only (worker URL `?lang=`), fetched on the first query.
-// * Score: matches in the page title and section headings count far above body text; a query
-//   that is a heading, or part of one, ranks that heading first; pages are ordered by their
-//   best section plus a share of their other matching sections.
+// * Score: matches in the page title and section headings count far above body text, the more
+//   so the more of the query the heading holds; a query that is a heading, or part of one,
+//   ranks that heading first; pages are ordered by their best section plus a share of their
+//   other matching sections.
 
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;  // the theme's SearchMessageType
 
@@ -42,7 +43,7 @@ function tokenize(text) {
     } else {
       const lower = run.toLowerCase();
       if (STOP_WORDS.has(lower)) continue;
-      words.push({ token: stem(lower), surface: lower });
+      words.push({ token: stem(lower), surface: stem(lower) });
       const parts = run.split(/(?<=\p{Ll})(?=\p{Lu})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u);
       if (parts.length > 1) {  // CrossEntropyLoss also answers "cross entropy"
         for (const part of parts) words.push({ token: stem(part.toLowerCase()), surface: null });
@@ -52,9 +53,20 @@ function tokenize(text) {
   return words;
 }
 
-/** A plural's last s, so "networks" finds "network". */
+// English endings, longest first: "classification", "classifier" and "classified" meet in
+// "classifi"/"classific" (a query word also finds the words it begins or that begin it).
+const ENDINGS = [["ations", ""], ["ation", ""], ["ings", ""], ["ing", ""], ["ies", "y"], ["ied", "y"],
+  ["ers", ""], ["er", ""], ["ed", ""], ["sses", "ss"], ["xes", "x"], ["ches", "ch"], ["shes", "sh"]];
+
+/** A light stemmer, the same for pages and queries: an ending is cut when 4 letters remain. */
 function stem(word) {
-  return word.length > 3 && /[^su]s$/.test(word) ? word.slice(0, -1) : word;
+  if (/\d/.test(word)) return word;
+  for (const [ending, replacement] of ENDINGS) {
+    if (word.endsWith(ending) && word.length - ending.length >= 4) {
+      return word.slice(0, -ending.length) + replacement;
+    }
+  }
+  return word.length > 4 && /[^sui]s$/.test(word) ? word.slice(0, -1) : word;
 }
 
 function plain(html) {
@@ -108,6 +120,10 @@ function expand(idx, token) {
     for (let i = lo; i < idx.vocabulary.length && idx.vocabulary[i].startsWith(token); i++) {
       if (idx.vocabulary[i] !== token) terms.set(idx.vocabulary[i], PREFIX);
     }
+    for (let cut = 1; cut <= 3 && token.length - cut >= 5; cut++) {  // words that begin this one
+      const shorter = token.slice(0, -cut);
+      if (idx.postings.has(shorter) && !terms.has(shorter)) terms.set(shorter, PREFIX);
+    }
   }
   return terms;
 }
@@ -132,6 +148,30 @@ function highlighter(words) {
   return html => html.split(/(<[^>]*>|&[#\w]+;)/).map((part, i) => i % 2 ? part : part.replace(match, "<mark>$1</mark>")).join("");
 }
 
+/** Top-level blocks of an HTML string: paragraphs, lists, code blocks, and the text between. */
+function blocks(html) {
+  const found = [];
+  let depth = 0, start = 0;
+  for (const tag of html.matchAll(/<(\/?)(p|pre|ul|ol)>/g)) {  // the block tags the index keeps
+    const end = tag.index + tag[0].length;
+    if (!tag[1]) {
+      if (depth++ === 0 && tag.index > start) { found.push(html.slice(start, tag.index)); start = tag.index; }
+    } else if (depth > 0 && --depth === 0) {
+      found.push(html.slice(start, end));
+      start = end;
+    }
+  }
+  if (start < html.length) found.push(html.slice(start));
+  return found.filter(block => block.trim());
+}
+
+/** The theme's teaser: the first two blocks with a match, else the first block. */
+function teaser(html) {
+  const all = blocks(html);
+  const marked = all.filter(block => block.includes("<mark>"));
+  return (marked.length ? marked.slice(0, 2) : all.slice(0, 1)).join("");
+}
+
 function search(idx, query) {
   const words = tokenize(query);
   const sequence = words.map(w => w.token);
@@ -148,8 +188,9 @@ function search(idx, query) {
         for (const field of ["page", "heading", "text"]) {
           if (counts[field]) value += WEIGHT[field] * counts[field] / (counts[field] + 1.2);
         }
-        const entry = scores.get(doc) || { score: 0, best: new Map() };
+        const entry = scores.get(doc) || { best: new Map(), inTitle: new Set() };
         entry.best.set(token, Math.max(entry.best.get(token) || 0, weight * idf * value));
+        if (counts.page || counts.heading) entry.inTitle.add(token);
         scores.set(doc, entry);
       }
     }
@@ -161,6 +202,7 @@ function search(idx, query) {
   for (const [doc, entry] of scores) {
     if (entry.best.size < most) continue;
     let score = [...entry.best.values()].reduce((a, b) => a + b, 0);
+    score *= 1 + entry.inTitle.size / tokens.length;  // the more of the query the title holds
     const title = idx.docs[doc].titleTokens;
     if (title.length === sequence.length && containsRun(title, sequence)) score *= EXACT_HEADING;
     else if (containsRun(title, sequence)) score *= PART_OF_HEADING;
@@ -182,7 +224,7 @@ function search(idx, query) {
     terms[word] = wanted.length > 0 && matches.some(m => wanted.every(t => m.found.has(t)));
   }
   const item = (doc, score) => ({
-    location: doc.location, title: mark(doc.title), text: mark(doc.text), score, terms,
+    location: doc.location, title: mark(doc.title), text: teaser(mark(doc.text)), score, terms,
   });
   const items = [...groups.values()].sort((a, b) => b.rank - a.rank).map(group => {
     const list = group.matches.map(m => item(idx.docs[m.doc], m.score));
