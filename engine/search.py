@@ -42,13 +42,22 @@ def worker_version(docs_dir: str) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
 
 
+def name_site_worker(html: str, lang: str, docs_dir: str) -> tuple[str, int]:
+    query = f"?lang={lang}&v={worker_version(docs_dir)}"
+    return THEME_WORKER.subn(lambda m: m[1] + m[2] + WORKER + query + m[3], html, count=1)
+
+
 def on_post_page(output: str, page, config) -> str:
-    query = f"?lang={page_language(page.url)}&v={worker_version(config.docs_dir)}"
-    output, count = THEME_WORKER.subn(lambda m: m[1] + m[2] + WORKER + query + m[3], output, count=1)
+    output, count = name_site_worker(output, page_language(page.url), config.docs_dir)
     if count != 1:
         raise PluginError(f"search: no theme search worker in the configuration of {page.file.src_uri} "
                           "(has the theme changed how it names its worker?)")
     return output
+
+
+def on_post_template(output_content: str, template_name: str, config) -> str:
+    """Theme pages that are not MkDocs pages (404.html) search with the site's worker too."""
+    return name_site_worker(output_content, "zh", config.docs_dir)[0]
 
 
 def split_index(data: dict) -> dict[str, list[dict]]:

@@ -30,10 +30,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-pytest.importorskip("playwright.sync_api")
-
-from tests.test_browser import site_pages  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_DIR = ROOT / ".cache" / "search-probe"
 GOAL = {"recall@1": 0.90, "recall@3": 0.98}
@@ -72,6 +68,8 @@ class HeadingParser(HTMLParser):
 
 def probe_queries(site: Path, lang: str) -> dict[str, set[str]]:
     """Heading text -> the sections it names (``/path/`` for an h1, ``/path/#id`` otherwise)."""
+    from tests.test_browser import site_pages
+
     queries: dict[str, set[str]] = defaultdict(set)
     for url in site_pages(site):
         if url.startswith("en/") != (lang == "en") or "notebooks/" in url:
@@ -269,3 +267,25 @@ def test_index_is_loaded_only_when_the_reader_searches(base_url, watched):
     search = [path for path, _ in loaded if path.startswith("/search/")]
     assert search == ["/search/index-en.json"], search
     assert not watched.problems, watched.problems
+
+
+WORKER_URL = re.compile(r'"search": "[^"]*?assets/javascripts/search-worker\.js\?lang=(\w+)&v=[0-9a-f]{8}"')
+
+
+def test_built_site_has_an_index_per_language_and_names_the_sites_worker(site):
+    """What engine/search.py writes: the theme's index keeps only its configuration, each
+    language has its own documents, and every page names the site's worker with its language."""
+    theme_index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert theme_index["docs"] == [] and "separator" in theme_index["config"]
+    for lang in ("zh", "en"):
+        docs = json.loads((site / "search" / f"index-{lang}.json").read_text(encoding="utf-8"))["docs"]
+        assert len(docs) > 100, f"{lang}: {len(docs)} documents"
+        assert all(d["location"].startswith("en/") == (lang == "en") for d in docs)
+        assert not any("\u200b" in d["title"] + d["text"] for d in docs), "jieba marks left in the index"
+    pages = [p for p in site.rglob("index.html") if p.relative_to(site).parts[0] not in ("assets", "search")]
+    assert len(pages) > 20
+    pages.append(site / "404.html")
+    for path in pages:
+        found = WORKER_URL.findall(path.read_text(encoding="utf-8"))
+        lang = "en" if path.relative_to(site).parts[0] == "en" else "zh"
+        assert found == [lang], f"{path.relative_to(site)}: worker for {found}, expected [{lang!r}]"

@@ -29,24 +29,25 @@ const EXACT_HEADING = 3, PART_OF_HEADING = 1.5;  // score factors when the query
 const PAGE_SHARE = 0.25;  // share of a page's other matching sections in its rank
 const PREFIX = 0.6;  // weight of a term the query word only begins (or, for one character, contains)
 
-/** Words of a text in order: {token, surface}; a Chinese run gives its character pairs. */
+/** Words of a text in order: {token, mark, surface}; a Chinese run gives its character pairs.
+ * `mark` is what the result list highlights, `surface` the word as written (for suggestions). */
 function tokenize(text) {
   const words = [];
   for (const [run] of text.normalize("NFKC").matchAll(WORD)) {
     if (HAN.test(run[0])) {
       for (const part of run.split(HAN_STOP)) {
-        if (part.length === 1) words.push({ token: part, surface: part });
+        if (part.length === 1) words.push({ token: part, mark: part, surface: null });
         for (let i = 0; i + 1 < part.length; i++) {
-          words.push({ token: part.slice(i, i + 2), surface: part });
+          words.push({ token: part.slice(i, i + 2), mark: part, surface: null });
         }
       }
     } else {
       const lower = run.toLowerCase();
       if (STOP_WORDS.has(lower)) continue;
-      words.push({ token: stem(lower), surface: stem(lower) });
+      words.push({ token: stem(lower), mark: stem(lower), surface: lower });
       const parts = run.split(/(?<=\p{Ll})(?=\p{Lu})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u);
       if (parts.length > 1) {  // CrossEntropyLoss also answers "cross entropy"
-        for (const part of parts) words.push({ token: stem(part.toLowerCase()), surface: null });
+        for (const part of parts) words.push({ token: stem(part.toLowerCase()), mark: null, surface: null });
       }
     }
   }
@@ -98,7 +99,7 @@ async function load() {
         const counts = postings.get(token);
         if (!counts.has(n)) counts.set(n, { page: 0, heading: 0, text: 0 });
         counts.get(n)[field] += 1;
-        if (surface && !HAN.test(surface)) surfaces.set(surface, (surfaces.get(surface) || 0) + 1);
+        if (surface) surfaces.set(surface, (surfaces.get(surface) || 0) + 1);
       }
     }
   });
@@ -178,7 +179,7 @@ function search(idx, query) {
   const tokens = [...new Set(sequence)];
   if (!tokens.length) return { items: [], suggest: [] };
   const n = idx.docs.length;
-  const scores = new Map();  // doc -> {score, found: Set of tokens}
+  const scores = new Map();  // doc number -> {best: token -> score, inTitle: tokens in its title}
   for (const token of tokens) {
     for (const [term, weight] of expand(idx, token)) {
       const postings = idx.postings.get(term);
@@ -216,21 +217,22 @@ function search(idx, query) {
     else groups.get(page).rank += PAGE_SHARE * match.score;
     groups.get(page).matches.push(match);
   }
-  const surfaceWords = [...new Set(words.map(w => w.surface).filter(Boolean))];
-  const mark = highlighter(surfaceWords);
-  const terms = {};
-  for (const word of query.normalize("NFKC").match(WORD) || []) {
-    const wanted = tokenize(word).map(w => w.token);
-    terms[word] = wanted.length > 0 && matches.some(m => wanted.every(t => m.found.has(t)));
-  }
-  const item = (doc, score) => ({
-    location: doc.location, title: mark(doc.title), text: teaser(mark(doc.text)), score, terms,
-  });
+  const mark = highlighter([...new Set(words.map(w => w.mark).filter(Boolean))]);
+  // The query's words as typed, and whether a result has each (the theme lists missing ones
+  // and highlights the found ones on the page it opens).
+  const typed = (query.normalize("NFKC").match(WORD) || [])
+    .map(word => [word, tokenize(word).map(w => w.token)]).filter(([, wanted]) => wanted.length);
+  const item = (match) => {
+    const doc = idx.docs[match.doc];
+    const terms = Object.fromEntries(typed.map(([word, wanted]) => [word, wanted.every(t => match.found.has(t))]));
+    return { location: doc.location, title: mark(doc.title), text: teaser(mark(doc.text)), score: match.score, terms };
+  };
   const items = [...groups.values()].sort((a, b) => b.rank - a.rank).map(group => {
-    const list = group.matches.map(m => item(idx.docs[m.doc], m.score));
-    const article = idx.docs[idx.docs[group.matches[0].doc].articleNumber];
-    if (article && !group.matches.some(m => m.doc === idx.docs.indexOf(article))) {
-      list.push({ ...item(article, 0), text: "" });
+    const list = group.matches.map(item);
+    const article = idx.docs[group.matches[0].doc].articleNumber;
+    if (article !== undefined && !group.matches.some(m => m.doc === article)) {  // the theme needs it
+      const { location, title } = idx.docs[article];
+      list.push({ location, title, text: "", score: 0, terms: {} });
     }
     return list;
   });
