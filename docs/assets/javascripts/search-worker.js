@@ -166,11 +166,44 @@ function blocks(html) {
   return found.filter(block => block.trim());
 }
 
+const TEASER_CHARS = 360, BEFORE_MARK = 80;  // a long paragraph shows this much of itself
+
+/** A long paragraph or text block cut to the part around its first match ("…" where cut). */
+function shorten(block) {
+  if (/^<(pre|ul|ol)>/.test(block)) return block;  // code and lists are shown whole, as the theme does
+  const parts = block.split(/(<[^>]*>|&[#\w]+;)/);  // odd parts: tags and entities
+  let total = 0, first = -1;
+  parts.forEach((part, i) => {
+    if (i % 2 === 0) total += part.length;
+    else if (part.startsWith("&")) total += 1;
+    else if (part === "<mark>" && first < 0) first = total;
+  });
+  if (total <= TEASER_CHARS) return block;
+  const start = Math.max(0, Math.min(first - BEFORE_MARK, total - TEASER_CHARS)), end = start + TEASER_CHARS;
+  const kept = [];
+  let position = 0, lastText = -1;
+  parts.forEach((part, i) => {
+    const length = i % 2 === 0 ? part.length : part.startsWith("&") ? 1 : 0;
+    if (i % 2 === 1 && !part.startsWith("&")) kept.push(part);  // tags stay, so nesting stays valid
+    else {
+      const from = Math.max(start - position, 0), to = Math.min(end - position, length);
+      if (to > from) {
+        const text = part.startsWith("&") ? part : part.slice(from, to);
+        kept.push((lastText < 0 && start > 0 ? "…" : "") + text);
+        lastText = kept.length - 1;
+      }
+      position += length;
+    }
+  });
+  if (end < total && lastText >= 0) kept[lastText] += "…";
+  return kept.join("");
+}
+
 /** The theme's teaser: the first two blocks with a match, else the first block. */
 function teaser(html) {
   const all = blocks(html);
   const marked = all.filter(block => block.includes("<mark>"));
-  return (marked.length ? marked.slice(0, 2) : all.slice(0, 1)).join("");
+  return (marked.length ? marked.slice(0, 2) : all.slice(0, 1)).map(shorten).join("");
 }
 
 function search(idx, query) {
@@ -222,13 +255,15 @@ function search(idx, query) {
   // and highlights the found ones on the page it opens).
   const typed = (query.normalize("NFKC").match(WORD) || [])
     .map(word => [word, tokenize(word).map(w => w.token)]).filter(([, wanted]) => wanted.length);
-  const item = (match) => {
+  // Scores are scaled so that a page's best section scores its page's rank: the theme's Enter
+  // key opens the result with the highest score, which is then the first one shown.
+  const item = (match, scale) => {
     const doc = idx.docs[match.doc];
     const terms = Object.fromEntries(typed.map(([word, wanted]) => [word, wanted.every(t => match.found.has(t))]));
-    return { location: doc.location, title: mark(doc.title), text: teaser(mark(doc.text)), score: match.score, terms };
+    return { location: doc.location, title: mark(doc.title), text: teaser(mark(doc.text)), score: match.score * scale, terms };
   };
   const items = [...groups.values()].sort((a, b) => b.rank - a.rank).map(group => {
-    const list = group.matches.map(item);
+    const list = group.matches.map(m => item(m, group.rank / group.matches[0].score));
     const article = idx.docs[group.matches[0].doc].articleNumber;
     if (article !== undefined && !group.matches.some(m => m.doc === article)) {  // the theme needs it
       const { location, title } = idx.docs[article];
