@@ -218,6 +218,10 @@ def test_a_term_finds_its_lecture_first(site, base_url, watched, lang):
         expected = prefix + TERMS[lang][answer["query"]] + "/"
         if first != expected:
             wrong.append(f"{answer['query']!r}: first {first}, expected {expected}")
+        # the theme's Enter key opens the highest score: it must be in the first group shown
+        best = max((e for g in answer["groups"] for e in g), key=lambda e: e["score"], default=None)
+        if best and urlsplit(best["location"]).path != first:
+            wrong.append(f"{answer['query']!r}: Enter opens {best['location']}, not the first page {first}")
     assert not wrong, "\n".join(wrong)
     assert not watched.problems, watched.problems
 
