@@ -1,0 +1,89 @@
+"""MkDocs hooks that give the site its own search worker (``docs/assets/javascripts/search-worker.js``).
+
+Registered in ``mkdocs.yml`` under ``hooks:``. The theme's search box, result list and
+highlighting stay; what changes:
+
+* every page names the site's worker instead of the theme's lunr worker, with the page's
+  language (``search-worker.js?lang=en``), so a reader only searches, counts and downloads
+  the pages of the language being read;
+* the index is split by language (``search/index-zh.json``, ``search/index-en.json``) and
+  fetched by the worker on the reader's first query. ``search/search_index.json``, which the
+  theme fetches on every page view, keeps only the configuration (a few hundred bytes: the
+  theme's on-page highlighting reads its ``separator``).
+
+The documents are the search plugin's own sections (title, text, location), merged over both
+languages by the i18n plugin; this hook runs after that merge (``event_priority(-110)``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+WORKER = "assets/javascripts/search-worker.js"
+THEME_WORKER = re.compile(r'("search": ")([^"]*?)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js(")')
+LANGUAGES = {"zh": "", "en": "en/"}  # language -> URL prefix of its pages
+ZERO_WIDTH_SPACE = "\u200b"  # the theme's jieba segmentation marks; the worker tokenizes itself
+
+
+def page_language(url: str) -> str:
+    return next((lang for lang, prefix in LANGUAGES.items() if prefix and url.startswith(prefix)), "zh")
+
+
+def worker_version(docs_dir: str) -> str:
+    path = Path(docs_dir) / WORKER
+    if not path.is_file():
+        raise PluginError(f"search: {path} is missing (engine/search.py points every page at it)")
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+
+
+def name_site_worker(html: str, lang: str, docs_dir: str) -> tuple[str, int]:
+    query = f"?lang={lang}&v={worker_version(docs_dir)}"
+    return THEME_WORKER.subn(lambda m: m[1] + m[2] + WORKER + query + m[3], html, count=1)
+
+
+def on_post_page(output: str, page, config) -> str:
+    output, count = name_site_worker(output, page_language(page.url), config.docs_dir)
+    if count != 1:
+        raise PluginError(f"search: no theme search worker in the configuration of {page.file.src_uri} "
+                          "(has the theme changed how it names its worker?)")
+    return output
+
+
+def on_post_template(output_content: str, template_name: str, config) -> str:
+    """Theme pages that are not MkDocs pages (404.html) search with the site's worker too."""
+    return name_site_worker(output_content, "zh", config.docs_dir)[0]
+
+
+def split_index(data: dict) -> dict[str, list[dict]]:
+    """The search documents of each language, without the theme's segmentation marks."""
+    by_language: dict[str, list[dict]] = {lang: [] for lang in LANGUAGES}
+    for doc in data["docs"]:
+        by_language[page_language(doc["location"])].append({
+            "location": doc["location"],
+            "title": doc["title"].replace(ZERO_WIDTH_SPACE, ""),
+            "text": doc["text"].replace(ZERO_WIDTH_SPACE, ""),
+        })
+    return by_language
+
+
+@event_priority(-110)  # after the i18n plugin (-100) has merged both languages into the index
+def on_post_build(config) -> None:
+    folder = Path(config.site_dir) / "search"
+    theme_index = folder / "search_index.json"
+    if not theme_index.is_file():
+        raise PluginError(f"search: {theme_index} was not written (is the search plugin enabled?)")
+    data = json.loads(theme_index.read_text(encoding="utf-8"))
+    if not data.get("docs"):
+        raise PluginError(f"search: {theme_index} has no documents to index")
+    for lang, docs in split_index(data).items():
+        path = folder / f"index-{lang}.json"
+        path.write_text(json.dumps({"docs": docs}, ensure_ascii=False,
+                                   separators=(",", ":")), encoding="utf-8")
+    theme_index.write_text(json.dumps({"config": data["config"], "docs": []}, separators=(",", ":")),
+                           encoding="utf-8")
