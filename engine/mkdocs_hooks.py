@@ -214,7 +214,7 @@ _notebooks = notebooks.Pages(executor.CACHE_DIR.parent / "notebooks")
 
 @event_priority(-110)  # after the i18n plugin (-100) has picked this language's files
 def on_files(files, config):
-    return _notebooks.on_files(files, config, _runner(placeholders=False))
+    return _notebooks.on_files(files, config, _runner(placeholders=False), complete_only=streaming())
 
 
 @event_priority(-110)
