@@ -209,7 +209,7 @@ def answer_all(base: str, paths: list[str], timeout: float = 600) -> tuple[float
             try:
                 html = urllib.request.urlopen(base + path, timeout=60).read().decode()
                 if "<h1" in html:
-                    placeholders += html.count('class="snippet-pending"')
+                    placeholders += html.count("data-snippet-pending")
                     break
             except OSError:
                 pass

@@ -35,6 +35,7 @@ from .progress import Progress
 SCRIPT = Path(__file__).resolve().parent / "assets" / "stream.js"
 PREFIX_MARK = "__SITE_PREFIX__"
 LANGUAGES = ("zh", "en")
+NICENESS = 10  # snippets run in the background at a lower CPU priority
 
 log = logging.getLogger("mkdocs.course.stream")
 
@@ -121,6 +122,7 @@ class Worker:
 
     def start(self) -> None:
         executor.listeners.append(self.progress.event)
+        executor.NICENESS = NICENESS  # page requests and rebuilds go first
         self.thread.start()
 
     def stop(self) -> None:
@@ -205,7 +207,6 @@ class Session:
     fetched = False  # published results fetched (once per process)
     ran_up_front = False  # a build ran the missing snippets before rendering (once)
     placeholders: set = set()  # keys the latest (re)build showed as placeholders
-    rebuild_wanted = False  # the worker's queue emptied: one rebuild shows every result
     trigger: Path | None = None  # touching a file in this folder makes `mkdocs serve` rebuild
     to_html: Callable[[str], str] | None = None  # the latest config's Markdown converter
 

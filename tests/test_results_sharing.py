@@ -282,7 +282,7 @@ def test_a_published_site_carries_its_results_and_a_fresh_clone_runs_nothing(tmp
     assert "results: 2 fetched from" in second.stderr
     assert not (clone / "runs").exists()  # 0 executions
     html = (clone / "site" / "index.html").read_text()
-    assert "value 2" in html and "assets/snippets/" in html and "snippet-pending" not in html
+    assert "value 2" in html and "assets/snippets/" in html and "data-snippet-pending" not in html
 
 
 def test_a_build_for_publishing_refuses_placeholders(tmp_path):
