@@ -184,8 +184,26 @@ def on_serve(server, config, builder):
     if SESSION.worker is not None:
         SESSION.trigger = Path(tempfile.mkdtemp(prefix="course-serve-"))
         server.watch(str(SESSION.trigger))
+        _run_viewed_page_first(server, config)
         SESSION.worker.start()
     return server
+
+
+def _run_viewed_page_first(server, config):
+    """Each page request moves that page's queued snippets to the front of the queue."""
+    by_url = pages.snippets_by_url(Path(config.docs_dir))
+    mount = urlsplit(config.site_url or "/").path or "/"
+    app = server.get_app()
+
+    def app_noting_pages(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(mount) and (path.endswith("/") or path.endswith(".html")):
+            page = path[len(mount):].removesuffix("index.html")
+            if page in by_url:
+                SESSION.worker.prefer(by_url[page])
+        return app(environ, start_response)
+
+    server.set_app(app_noting_pages)
 
 
 def on_shutdown():

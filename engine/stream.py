@@ -100,6 +100,16 @@ class Worker:
             self.lock.notify_all()
         self.publish_state()
 
+    def prefer(self, snippets: Iterable[str]) -> None:
+        """Move the queued ``snippets`` (the page a reader opened) to the front, in order."""
+        wanted = list(snippets)
+        with self.lock:
+            first = [item for name in wanted for item in self.queue if item[0] == name]
+            if first and self.queue[: len(first)] != first:
+                self.queue = first + [item for item in self.queue if item not in first]
+        if first:
+            self.publish_state()
+
     def pending(self, snippet: str) -> Pending:
         """The placeholder state of a snippet without a result (queued if it was not)."""
         self.submit([snippet])
