@@ -274,8 +274,14 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     _notebooks.on_post_build(config)
-    # The results this build showed, figures included, as an export the published site carries.
-    sharing.export(sorted(_shown), Path(config.site_dir) / sharing.RESULTS_PATH)
+    target = Path(config.site_dir) / sharing.RESULTS_PATH
+    if SESSION.command == "serve":  # the figures only: nothing publishes a served site
+        for key in sorted(_shown):
+            for figure in _results[key].figures:
+                (target / key).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(figure, target / key / figure.name)
+    else:  # the results this build showed, figures included, as the export the site carries
+        sharing.export(sorted(_shown), target)
     if SESSION.worker is not None and streaming():
         SESSION.worker.publish_all()
     ran = sum(1 for k in _shown if not _results[k].cached)

@@ -78,6 +78,7 @@ class Worker:
         self.running: tuple[str, str] | None = None
         self.done: dict[str, executor.Result] = {}  # key -> result
         self.failed: dict[str, str] = {}  # key -> error message
+        self.fragments: dict[str, dict[str, str]] = {}  # key -> lang -> HTML
         self.progress = Progress([])
         self.lock = threading.Condition()
         self.thread = threading.Thread(target=self._loop, name="snippet-worker", daemon=True)
@@ -191,10 +192,16 @@ class Worker:
         _write(self.site_dir / STREAM_DIR / "queue.json", json.dumps(self.state()))
 
     def publish_result(self, result: executor.Result) -> None:
+        """Figures and fragments of a finished result (rendered once, kept for rebuilds)."""
         for figure in result.figures:
-            _copy(figure, self.site_dir / "assets" / "snippets" / result.key / figure.name)
-        for lang in LANGUAGES:
-            fragment = self.to_html(render_result(result, lang, PREFIX_MARK))
+            target = self.site_dir / "assets" / "snippets" / result.key / figure.name
+            if not target.is_file():
+                _copy(figure, target)
+        if result.key not in self.fragments:
+            self.fragments[result.key] = {
+                lang: self.to_html(render_result(result, lang, PREFIX_MARK)) for lang in LANGUAGES
+            }
+        for lang, fragment in self.fragments[result.key].items():
             _write(self.site_dir / STREAM_DIR / "fragments" / f"{result.key}-{lang}.html", fragment)
 
     def publish_all(self) -> None:
