@@ -189,6 +189,7 @@ def build(
         }
     )
     results = {e.snippet: result_of(e.snippet) for e in notebook.entries} if result_of else {}
+    results = {snippet: r for snippet, r in results.items() if r is not None}  # None: not run yet
     devices = sorted({r.device for r in results.values()})
     intro = labels["intro"].format(
         page=notebook.title, page_url=page_link, device=", ".join(devices) or "-"
@@ -295,7 +296,10 @@ class Pages:
         i18n = config.plugins.get("i18n")
         return getattr(i18n, "current_language", None) or config.theme.get("language", "zh")
 
-    def on_files(self, files, config, result_of):
+    def on_files(self, files, config, result_of, complete_only: bool = False):
+        """Add a notebook page per lecture page; with ``complete_only`` (``mkdocs serve`` while
+        snippets still run) only those whose every snippet has a result, the others wait for
+        the rebuild that follows the last result (rendering a notebook is slow)."""
         from types import SimpleNamespace
 
         from mkdocs.structure.files import File
@@ -309,6 +313,8 @@ class Pages:
                 continue
             notebook = parse_page(source, Path(file.abs_src_path).read_text(encoding="utf-8"))
             if notebook is None or notebook.lang != lang:
+                continue
+            if complete_only and any(result_of(e.snippet) is None for e in notebook.entries):
                 continue
             nb = build(notebook, result_of, site_url + page_url(source))
             path = write(nb, self.directory / notebook.lang / f"{notebook.stem}.ipynb")
@@ -390,8 +396,12 @@ class Pages:
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
             # mkdocs-jupyter deletes the cache entries its build did not use: share one set
-            # across the language builds so each keeps the other's rendered notebooks
+            # across the language builds so each keeps the other's rendered notebooks, seeded
+            # with the entries already there (the first language's build would otherwise delete
+            # the second's before it runs, and every rebuild rendered those notebooks again)
             plugin._used_cache_paths = self.cache_paths
+            if plugin.config.get("cache", True):
+                self.cache_paths.update(Path(plugin.config["cache_dir"]).glob("*.json"))
 
     def on_post_build(self, config):
         if self.css:
