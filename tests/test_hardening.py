@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 import subprocess
 import sys
+import textwrap
 
 import pytest
 import yaml
@@ -57,3 +59,40 @@ def test_a_broken_anchor_fails_the_strict_build(tmp_path):
     assert "does not contain an anchor '#missing'" in proc.stderr
     assert "'#nowhere', but there is no such anchor" in proc.stderr
     assert "#here" not in proc.stderr
+
+
+def mini_site(tmp_path, snippets: dict[str, str], page: str = "::: snippet snippets/demo/main.py\n"):
+    """A copy of the project's configuration and engine with one lecture page per language
+    showing ``page``; ``snippets`` maps file names under snippets/demo/ to code.
+    Returns ``build()``: runs ``mkdocs build --strict`` there, -> CompletedProcess."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copyfile(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    for folder in ("engine", "includes"):
+        shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    os.symlink(ROOT / "data", project / "data")
+    (project / "snippets" / "demo").mkdir(parents=True)
+    for name, code in snippets.items():
+        (project / "snippets" / "demo" / name).write_text(textwrap.dedent(code))
+    for lang, title in (("zh", "第 2 讲 演示"), ("en", "Lecture 2 Demo")):
+        (project / "docs" / lang).mkdir(parents=True)
+        (project / "docs" / lang / "index.md").write_text(f"# {title}\n\n[→](lecture02-demo.md)\n")
+        (project / "docs" / lang / "lecture02-demo.md").write_text(f"# {title}\n\n## Demo {{#demo}}\n\n{page}")
+
+    def build():
+        env = dict(os.environ, NO_MKDOCS_2_WARNING="1", COURSE_CACHE_DIR=str(project / ".cache" / "snippets"))
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict"],
+            cwd=project, env=env, capture_output=True, text=True,
+        )
+
+    build.project = project
+    return build
+
+
+def test_a_missing_snippet_on_a_lecture_page_ends_in_one_paragraph(tmp_path):
+    build = mini_site(tmp_path, {}, page="::: snippet snippets/demo/missing.py\n")
+    proc = build()
+    assert proc.returncode != 0
+    assert "zh/lecture02-demo.md: snippets/demo/missing.py: no such snippet file" in proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
