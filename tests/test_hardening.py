@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,33 @@ def test_a_missing_snippet_on_a_lecture_page_ends_in_one_paragraph(tmp_path):
     assert proc.returncode != 0
     assert "zh/lecture02-demo.md: snippets/demo/missing.py: no such snippet file" in proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
+
+
+def locked_packages() -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock: normalised name -> (version, sha256 hashes)."""
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    packages = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        match = re.match(r"([A-Za-z0-9._-]+)==(\S+)", block)
+        if match:
+            name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
+            packages[name] = (match.group(2), re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
+    return packages
+
+
+def test_every_pin_is_locked_with_hashes():
+    locked = locked_packages()
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        name, version = line.split("==")
+        name = re.sub(r"[-_.]+", "-", name).lower()
+        assert name in locked, f"{name} is in requirements.txt but not in requirements.lock: run `make lock`"
+        assert locked[name][0] == version, (
+            f"{name}: requirements.txt says {version}, the lock {locked[name][0]}: run `make lock`"
+        )
+    assert len(locked) > 100  # the dependencies too, not only the top-level pins
+    assert all(hashes for _, hashes in locked.values())
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes -r requirements.lock" in makefile
