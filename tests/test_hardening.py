@@ -6,17 +6,23 @@ Each test builds its own throw-away data folder or project; none touches the rea
 from __future__ import annotations
 
 import gzip
+import html
+import json
+import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 import yaml
 
-from engine import data
+from engine import data, executor
 from engine.executor import ENGINE_HOME as ROOT
 
 MNIST_LABELS = "MNIST/raw/t10k-labels-idx1-ubyte.gz"
@@ -127,3 +133,176 @@ def test_every_pin_is_locked_with_hashes():
     assert all(hashes for _, hashes in locked.values())
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--require-hashes -r requirements.lock" in makefile
+
+
+# --- the executor: a throw-away project, as in tests/test_engine.py ---------------------------
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A temporary project; ``write(name, code)`` adds a snippet to it."""
+    monkeypatch.setattr(executor, "ROOT", tmp_path)
+    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
+    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
+    (tmp_path / "snippets" / "demo").mkdir(parents=True)
+
+    def write(name: str, code: str) -> str:
+        (tmp_path / "snippets" / "demo" / name).write_text(textwrap.dedent(code))
+        return f"snippets/demo/{name}"
+
+    write.root = tmp_path
+    return write
+
+
+def cache_folders(project) -> list[str]:
+    """Every folder in the cache, finished entries and temporary ones."""
+    return sorted(p.name for p in (project.root / "cache").iterdir() if p.is_dir())
+
+
+def test_a_snippet_that_exits_early_gets_a_clear_error(project):
+    snippet = project("early.py", "print('half way')\nimport sys\nsys.exit(0)\nprint('never')\n")
+    with pytest.raises(executor.SnippetError) as info:
+        executor.run(snippet)
+    message = str(info.value)
+    assert "snippets/demo/early.py" in message and "half way" in message
+    assert "before its end" in message and "sys.exit" in message
+    assert cache_folders(project) == []  # no temporary folder left behind
+
+
+def test_output_has_a_size_limit(project, monkeypatch):
+    monkeypatch.setattr(executor, "MAX_OUTPUT_BYTES", 100_000, raising=False)
+    snippet = project("chatty.py", "for i in range(200_000):\n    print('x' * 50)\n")
+    start = time.perf_counter()
+    with pytest.raises(executor.SnippetError, match=r"printed more than 100000 bytes") as info:
+        executor.run(snippet)
+    assert "COURSE_SNIPPET_MAX_OUTPUT" in str(info.value)
+    assert len(str(info.value)) < 20_000  # the message shows the start of the output, not all of it
+    assert time.perf_counter() - start < 20
+    assert cache_folders(project) == []
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_processes_a_snippet_leaves_behind_end_with_it(project):
+    snippet = project("spawn.py", """
+        import subprocess
+        from pathlib import Path
+        child = subprocess.Popen(["sleep", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        Path("child.pid").write_text(str(child.pid))
+        print("started")
+    """)
+    executor.run(snippet)
+    pid = int((project.root / "child.pid").read_text())
+    deadline = time.monotonic() + 5
+    while process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = process_alive(pid)
+    if alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "the snippet's background process outlived it"
+
+
+def test_a_cache_entry_with_files_its_record_does_not_list_is_refused(project):
+    snippet = project("plain.py", "print('hello')\n")
+    first = executor.run(snippet)
+    entry = project.root / "cache" / first.key
+    (entry / "fig-99.png").write_bytes(b"\x89PNG not listed in the record")
+    second = executor.run(snippet)
+    assert not second.cached
+    assert not (project.root / "cache" / first.key / "fig-99.png").exists()
+
+
+def test_a_cache_entry_whose_record_names_an_unlisted_figure_is_refused(project):
+    snippet = project("plain.py", "print('hello')\n")
+    first = executor.run(snippet)
+    record_file = project.root / "cache" / first.key / "record.json"
+    record = json.loads(record_file.read_text())
+    record["figures"].append("../../../etc/passwd")
+    record_file.write_text(json.dumps(record))
+    assert not executor.run(snippet).cached
+
+
+@pytest.mark.parametrize("field, value", [
+    ("torch", '2.14.1<img src=x onerror="alert(1)">'),
+    ("python", "3.11\n--8<-- \"abbreviations.md\""),
+    ("device", "<script>alert(1)</script>"),
+    ("seconds", "1.0<b>"),
+])
+def test_a_cache_entry_with_a_record_value_that_is_not_plain_is_refused(project, field, value):
+    snippet = project("plain.py", "print('hello')\n")
+    first = executor.run(snippet)
+    record_file = project.root / "cache" / first.key / "record.json"
+    record = json.loads(record_file.read_text())
+    record[field] = value
+    record_file.write_text(json.dumps(record))
+    assert not executor.run(snippet).cached
+
+
+def test_a_snippet_that_fakes_its_torch_version_fails(project):
+    snippet = project("fake.py", """
+        import torch
+        torch.__version__ = '<img src=x onerror="alert(1)">'
+    """)
+    with pytest.raises(executor.SnippetError, match=r"its run record is not plain \(torch"):
+        executor.run(snippet)
+
+
+def test_run_record_values_are_escaped_on_the_page(project):
+    from engine.markdown import render_result
+
+    record = {"device": "<i>cpu</i>", "torch": "<b>2</b>", "python": "<u>3</u>", "seconds": 1.0,
+              "figures": [], "files": {}}
+    result = executor.Result("snippets/demo/x.py", "k", "out\n", [], {}, record)
+    page = render_result(result, "en", "")
+    assert "<b>" not in page and "<u>" not in page and "<i>" not in page
+    assert "&lt;b&gt;2&lt;/b&gt;" in page and "&lt;u&gt;3&lt;/u&gt;" in page
+
+
+def test_damaged_cache_entry_is_repaired_with_an_info_message(project, caplog):
+    snippet = project("plain.py", "print('hello')\n")
+    first = executor.run(snippet)
+    (project.root / "cache" / first.key / "output.txt").write_text("tampered\n")
+    with caplog.at_level(logging.INFO, logger="mkdocs.course"):
+        second = executor.run(snippet)
+    assert not second.cached and second.output == "hello\n"
+    assert any("damaged" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+PRINTED = [
+    '--8<-- "abbreviations.md"',
+    "--8<--",
+    "abbreviations.md",
+    "--8<--",
+    "before --8<-- [start:demo] after",
+    ';--8<-- "escaped.md"',
+    "<script>alert(1)</script>",
+    "[link](javascript:alert(1)) **bold**",
+    "```",
+]
+
+
+def test_printed_snippet_syntax_and_html_are_shown_as_printed_and_a_repair_keeps_strict_green(tmp_path):
+    code = "".join(f"print({line!r})\n" for line in PRINTED)
+    build = mini_site(tmp_path, {"main.py": code})
+    proc = build()
+    assert proc.returncode == 0, proc.stderr
+    page = (build.project / "site" / "en" / "lecture02-demo" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and 'href="javascript' not in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page)).splitlines()
+    start = text.index("Output" + PRINTED[0])  # the block's title, then its first line
+    assert text[start:start + len(PRINTED)] == ["Output" + PRINTED[0], *PRINTED[1:]]
+
+    # a damaged cache entry: run again, reported, and the strict build still passes
+    entries = [p for p in (build.project / ".cache" / "snippets").iterdir() if p.is_dir()]
+    assert len(entries) == 1
+    (entries[0] / "output.txt").write_text("tampered\n")
+    proc = build()
+    assert proc.returncode == 0, proc.stderr
+    assert "is damaged" in proc.stderr and "running it again" in proc.stderr
