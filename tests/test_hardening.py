@@ -97,11 +97,16 @@ def mini_site(tmp_path, snippets: dict[str, str], page: str = "::: snippet snipp
     return build
 
 
-def test_a_missing_snippet_on_a_lecture_page_ends_in_one_paragraph(tmp_path):
-    build = mini_site(tmp_path, {}, page="::: snippet snippets/demo/missing.py\n")
+@pytest.mark.parametrize("snippets, page, message", [
+    ({}, "::: snippet snippets/demo/missing.py\n", "snippets/demo/missing.py: no such snippet file"),
+    ({"main.py": "print('x'\n"}, "::: snippet snippets/demo/main.py\n",
+     "snippets/demo/main.py, line 1: '(' was never closed (SyntaxError)"),
+])
+def test_a_snippet_error_while_building_notebooks_ends_in_one_paragraph(tmp_path, snippets, page, message):
+    build = mini_site(tmp_path, snippets, page=page)
     proc = build()
     assert proc.returncode != 0
-    assert "zh/lecture02-demo.md: snippets/demo/missing.py: no such snippet file" in proc.stderr
+    assert f"zh/lecture02-demo.md: {message}" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
 
 
@@ -306,3 +311,23 @@ def test_printed_snippet_syntax_and_html_are_shown_as_printed_and_a_repair_keeps
     proc = build()
     assert proc.returncode == 0, proc.stderr
     assert "is damaged" in proc.stderr and "running it again" in proc.stderr
+
+
+def test_a_results_value_from_a_run_is_shown_as_text(monkeypatch):
+    import markdown as python_markdown
+
+    from engine import results
+
+    hostile = '<img src=x onerror="alert(1)"> | [a](javascript:alert(1)) *b* \\ --8<-- [start:x]'
+    headline = results.Headline(2, "snippets/demo/x.py", ("v",), "值", "value", None)
+    record = {"device": "cpu", "torch": "2", "python": "3.11.7", "seconds": 1.0, "figures": [], "files": {}}
+    result = executor.Result("snippets/demo/x.py", "k", "", [], {"v": hostile}, record)
+    monkeypatch.setattr(results, "check", lambda headlines: None)  # the demo snippet does not exist
+    table = results.table("en", lambda snippet: result, [headline])
+    page = python_markdown.markdown(
+        table, extensions=["tables", "pymdownx.snippets"],
+        extension_configs={"pymdownx.snippets": {"base_path": [str(ROOT / "includes")]}},
+    )
+    assert "<img" not in page and "href" not in page and "<em>" not in page
+    cells = re.findall(r"<td>(.*?)</td>", page)
+    assert html.unescape(cells[2]) == hostile
