@@ -136,8 +136,7 @@ def local_imports(path: Path) -> list[Path]:
         try:
             tree = ast.parse(current.read_bytes(), filename=str(current))
         except SyntaxError as exc:
-            where = current.relative_to(ROOT) if current.is_relative_to(ROOT) else current
-            raise SnippetError(f"{where}, line {exc.lineno}: {exc.msg} (SyntaxError)") from None
+            raise SnippetError(f"{current.relative_to(ROOT)}: {exc}") from None
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):
