@@ -86,8 +86,9 @@ def mini_site(tmp_path, snippets: dict[str, str], page: str = "::: snippet snipp
         (project / "docs" / lang / "index.md").write_text(f"# {title}\n\n[→](lecture02-demo.md)\n")
         (project / "docs" / lang / "lecture02-demo.md").write_text(f"# {title}\n\n## Demo {{#demo}}\n\n{page}")
 
-    def build():
+    def build(**environment):
         env = dict(os.environ, NO_MKDOCS_2_WARNING="1", COURSE_CACHE_DIR=str(project / ".cache" / "snippets"))
+        env.update(COURSE_RESULTS_URL="off", **environment)  # never fetch published results
         return subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict"],
             cwd=project, env=env, capture_output=True, text=True,
@@ -97,16 +98,20 @@ def mini_site(tmp_path, snippets: dict[str, str], page: str = "::: snippet snipp
     return build
 
 
-@pytest.mark.parametrize("snippets, page, message", [
-    ({}, "::: snippet snippets/demo/missing.py\n", "snippets/demo/missing.py: no such snippet file"),
-    ({"main.py": "print('x'\n"}, "::: snippet snippets/demo/main.py\n",
+@pytest.mark.parametrize("snippets, page, execute, message", [
+    # COURSE_EXECUTE=0: the error comes from building the lecture's notebook
+    ({}, "::: snippet snippets/demo/missing.py\n", "0",
+     "zh/lecture02-demo.md: snippets/demo/missing.py: no such snippet file"),
+    ({}, "::: snippet snippets/demo/missing.py\n", "1",
+     "zh/lecture02-demo.md: snippets/demo/missing.py: no such snippet file"),
+    ({"main.py": "print('x'\n"}, "::: snippet snippets/demo/main.py\n", "1",
      "snippets/demo/main.py: '(' was never closed"),
 ])
-def test_a_snippet_error_while_building_notebooks_ends_in_one_paragraph(tmp_path, snippets, page, message):
+def test_a_snippet_error_while_building_notebooks_ends_in_one_paragraph(tmp_path, snippets, page, execute, message):
     build = mini_site(tmp_path, snippets, page=page)
-    proc = build()
+    proc = build(COURSE_EXECUTE=execute)
     assert proc.returncode != 0
-    assert f"zh/lecture02-demo.md: {message}" in proc.stderr, proc.stderr
+    assert message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
 
 
