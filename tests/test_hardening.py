@@ -218,40 +218,49 @@ def test_processes_a_snippet_leaves_behind_end_with_it(project):
     assert not alive, "the snippet's background process outlived it"
 
 
-def test_a_cache_entry_with_files_its_record_does_not_list_is_refused(project):
+@pytest.fixture
+def entry(project):
+    """A fresh cache entry: ``(folder, snippet, key)``; ``entry_loads(entry)`` tells whether
+    the executor accepts it."""
     snippet = project("plain.py", "print('hello')\n")
-    first = executor.run(snippet)
-    entry = project.root / "cache" / first.key
-    (entry / "fig-99.png").write_bytes(b"\x89PNG not listed in the record")
-    second = executor.run(snippet)
-    assert not second.cached
-    assert not (project.root / "cache" / first.key / "fig-99.png").exists()
+    result = executor.run(snippet)
+    return project.root / "cache" / result.key, snippet, result.key
 
 
-def test_a_cache_entry_whose_record_names_an_unlisted_figure_is_refused(project):
-    snippet = project("plain.py", "print('hello')\n")
-    first = executor.run(snippet)
-    record_file = project.root / "cache" / first.key / "record.json"
+def entry_loads(entry) -> bool:
+    return executor._load(*entry) is not None
+
+
+def edit_record(entry, **changes) -> None:
+    record_file = entry[0] / "record.json"
     record = json.loads(record_file.read_text())
-    record["figures"].append("../../../etc/passwd")
+    record.update(changes)
     record_file.write_text(json.dumps(record))
-    assert not executor.run(snippet).cached
 
 
-@pytest.mark.parametrize("field, value", [
-    ("torch", '2.14.1<img src=x onerror="alert(1)">'),
-    ("python", "3.11\n--8<-- \"abbreviations.md\""),
-    ("device", "<script>alert(1)</script>"),
-    ("seconds", "1.0<b>"),
-])
-def test_a_cache_entry_with_a_record_value_that_is_not_plain_is_refused(project, field, value):
-    snippet = project("plain.py", "print('hello')\n")
-    first = executor.run(snippet)
-    record_file = project.root / "cache" / first.key / "record.json"
-    record = json.loads(record_file.read_text())
-    record[field] = value
-    record_file.write_text(json.dumps(record))
-    assert not executor.run(snippet).cached
+def test_a_cache_entry_with_files_its_record_does_not_list_is_refused(entry):
+    assert entry_loads(entry)
+    (entry[0] / "fig-99.png").write_bytes(b"\x89PNG not listed in the record")
+    assert not entry_loads(entry)
+
+
+def test_a_cache_entry_whose_record_names_an_unlisted_figure_is_refused(entry):
+    edit_record(entry, figures=["../../../etc/passwd"])
+    assert not entry_loads(entry)
+
+
+def test_a_cache_entry_with_a_record_value_that_is_not_plain_is_refused(entry):
+    pristine = (entry[0] / "record.json").read_text()
+    for field, value in [
+        ("torch", '2.14.1<img src=x onerror="alert(1)">'),
+        ("python", '3.11\n--8<-- "abbreviations.md"'),
+        ("device", "<script>alert(1)</script>"),
+        ("seconds", "1.0<b>"),
+    ]:
+        (entry[0] / "record.json").write_text(pristine)
+        assert entry_loads(entry)
+        edit_record(entry, **{field: value})
+        assert not entry_loads(entry), field
 
 
 def test_a_snippet_that_fakes_its_torch_version_fails(project):
