@@ -81,6 +81,18 @@ log = logging.getLogger("mkdocs.course.executor")
 listeners: list = []
 
 
+_children: set = set()  # snippet processes running now (see stop_all)
+
+
+def stop_all() -> None:
+    """Kill every snippet process this process started and that still runs (a server stopping)."""
+    for process in list(_children):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _notify(event: str, snippet: str, key: str, seconds: float | None) -> None:
     for listener in list(listeners):
         listener(event, snippet, key, seconds)
@@ -317,19 +329,23 @@ def _execute_in(work: Path, snippet: str, key: str, timeout: float) -> Result:
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    _children.add(process)
     state: dict = {}
     reader = threading.Thread(target=_read_output, args=(process, MAX_OUTPUT_BYTES, state), daemon=True)
     reader.start()
     try:
-        process.wait(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    # whatever the snippet started ends with it (background processes would hold the pipe)
-    _kill_group(process)
-    process.wait()
-    reader.join()
-    process.stdout.close()
+        try:
+            process.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        # whatever the snippet started ends with it (background processes would hold the pipe)
+        _kill_group(process)
+        process.wait()
+        reader.join()
+        process.stdout.close()
+    finally:
+        _children.discard(process)
     seconds = time.perf_counter() - start
     output = state["output"].decode("utf-8", "replace")
     if state.get("too_long"):

@@ -112,6 +112,11 @@ def _runner(placeholders: bool = True):
 
 def on_startup(command, dirty):
     SESSION.command = command
+    if streaming():
+        import signal
+
+        # `kill` stops the server like Ctrl+C does, so on_shutdown stops the snippet running
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not execution_enabled():
         log.info("COURSE_EXECUTE=0: snippets are shown but not run")
     elif not streaming():
