@@ -2,7 +2,8 @@
 #   make serve   set up, then serve the site at http://127.0.0.1:8000 at once; snippets without a
 #                result run in the background and appear in the open page (rebuilds on edits)
 #   make test    set up, then run every test (snippets, pages, engine, browser, content)
-# Others: make build (the site into site/), make bench (build benchmark), make clean.
+# Others: make build (the site into site/), make bench (build benchmark), make clean,
+#   make lock (requirements.lock from requirements.txt, after changing a pin).
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test bench setup data browser clean
+.PHONY: serve build test bench setup data browser clean lock
 
 serve: setup
 	$(BIN)/mkdocs serve
@@ -29,11 +30,23 @@ bench: setup
 
 setup: $(STAMP) data
 
-# torch 2.14.1 + torchvision 0.29.1 (a CUDA build, also runs on the CPU) and the site's tools.
-$(STAMP): requirements.txt
+# torch 2.14.1 + torchvision 0.29.1 (a CUDA build, also runs on the CPU) and the site's tools:
+# every package, dependencies included, at the version and sha256 of requirements.lock.
+$(STAMP): requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
+
+# requirements.lock: requirements.txt's pins and all their dependencies, with the sha256 of every
+# file PyPI has for each version (pip-tools, in a throw-away environment). Versions already in the
+# lock are kept; run it after adding or changing a pin in requirements.txt and commit both.
+LOCK_TOOLS := .cache/pip-tools
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check pip-tools==7.6.2
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+	  --output-file requirements.lock requirements.txt
 
 # Datasets: verified, seeded from ../shared/data when it exists, else downloaded.
 data: $(STAMP)

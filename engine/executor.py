@@ -22,7 +22,11 @@ do not match (damaged, half-copied) is run again instead of shown.
 
 A failing snippet raises :class:`SnippetError` with the file name and the
 traceback; one that runs past its time limit raises :class:`SnippetTimeout`.
-Neither is cached.
+So does one that ends before its last line (``sys.exit()``) or prints more than
+:data:`MAX_OUTPUT_BYTES`. None is cached. Processes a snippet starts end with
+it (its process group is killed when it exits). A cache entry is refused (run
+again) unless its record lists exactly the files in it and its values are
+plain: versions, device and figure names are checked before a page shows them.
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +65,15 @@ DEFAULT_TIMEOUT = float(os.environ.get("COURSE_SNIPPET_TIMEOUT", 900))
 NICENESS = 0  # > 0: snippets run at a lower CPU priority (`nice`), e.g. behind a server
 # Warnings about deprecated APIs are errors: no snippet may use one.
 WARNINGS_AS_ERRORS = "error::DeprecationWarning,error::FutureWarning"
+# What a snippet may print (stdout and stderr together); more stops it.
+MAX_OUTPUT_BYTES = int(os.environ.get("COURSE_SNIPPET_MAX_OUTPUT", 1_000_000))
+# What a run record may hold: it reaches the page as text and file names.
+PLAIN_RECORD = {
+    "torch": re.compile(r"[0-9A-Za-z.+!-]{1,64}"),
+    "python": re.compile(r"[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+]{0,16}"),
+    "device": re.compile(r"[0-9A-Za-z .,:()/_+-]{1,100}"),
+}
+FIGURE_NAME = re.compile(r"fig-[0-9]{2,4}\.png")
 
 log = logging.getLogger("mkdocs.course.executor")
 
@@ -238,6 +253,7 @@ def _load(entry: Path, snippet: str, key: str) -> Result | None:
         return None
     try:
         record = json.loads(record_file.read_text())
+        _check_record(entry, record)
         for name, digest in record["files"].items():
             if _sha256((entry / name).read_bytes()) != digest:
                 raise ValueError(f"{name} does not match its checksum")
@@ -245,16 +261,63 @@ def _load(entry: Path, snippet: str, key: str) -> Result | None:
             raise ValueError("record belongs to another snippet")
         output = (entry / "output.txt").read_text()
         values = json.loads((entry / "values.json").read_text())
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("cache entry %s for %s is damaged (%s); running again", entry.name, snippet, exc)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        # info, not a warning: the repair is routine and must not fail `mkdocs build --strict`
+        log.info("snippet %s: cache entry %s is damaged (%s); running it again", snippet, entry.name, exc)
         return None
     figures = [entry / name for name in record["figures"]]
     return Result(snippet, key, output, figures, values, record, cached=True)
 
 
+def _check_record(entry: Path, record: dict) -> None:
+    """Raise ValueError unless ``record`` lists exactly the entry's files and holds plain values."""
+    present = {p.name for p in entry.iterdir()} - {"record.json"}
+    listed = set(record["files"])
+    if present != listed:
+        raise ValueError(f"files {sorted(present ^ listed)} are not both in the entry and in its record")
+    if not {"output.txt", "values.json"} <= listed:
+        raise ValueError("record lists no output.txt or values.json")
+    for name in record["figures"]:
+        if not FIGURE_NAME.fullmatch(name) or name not in listed:
+            raise ValueError(f"figure {name!r} is not one of its files")
+    for item, pattern in PLAIN_RECORD.items():
+        if not isinstance(record[item], str) or not pattern.fullmatch(record[item]):
+            raise ValueError(f"{item} {record[item]!r} is not plain text")
+    if isinstance(record["seconds"], bool) or not isinstance(record["seconds"], (int, float)):
+        raise ValueError(f"seconds {record['seconds']!r} is not a number")
+
+
+def _read_output(process: subprocess.Popen, limit: int, state: dict) -> None:
+    """Collect the child's output (thread); stop its process group past ``limit`` bytes."""
+    chunks, size = [], 0
+    for chunk in iter(lambda: process.stdout.read1(1 << 16), b""):
+        if size + len(chunk) > limit:
+            chunks.append(chunk[: limit - size])
+            state["too_long"] = True
+            _kill_group(process)
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    state["output"] = b"".join(chunks)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is gone already
+
+
 def _execute(snippet: str, key: str, timeout: float) -> Result:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=CACHE_DIR))
+    try:
+        return _execute_in(work, snippet, key, timeout)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # renamed into the cache when it succeeded
+
+
+def _execute_in(work: Path, snippet: str, key: str, timeout: float) -> Result:
     env = dict(os.environ)
     env.update(
         MPLBACKEND="Agg",
@@ -272,24 +335,44 @@ def _execute(snippet: str, key: str, timeout: float) -> Result:
         start_new_session=True,
     )
     _children.add(process)
+    state: dict = {}
+    reader = threading.Thread(target=_read_output, args=(process, MAX_OUTPUT_BYTES, state), daemon=True)
+    reader.start()
     try:
-        raw, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        shutil.rmtree(work, ignore_errors=True)
-        raise SnippetTimeout(
-            f"{snippet}: stopped after {timeout:.0f} s (time limit; set "
-            "COURSE_SNIPPET_TIMEOUT to change it). Nothing was cached."
-        ) from None
+        try:
+            process.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        # whatever the snippet started ends with it (background processes would hold the pipe)
+        _kill_group(process)
+        process.wait()
+        reader.join()
+        process.stdout.close()
     finally:
         _children.discard(process)
     seconds = time.perf_counter() - start
-    output = raw.decode("utf-8", "replace")
+    output = state["output"].decode("utf-8", "replace")
+    if state.get("too_long"):
+        raise SnippetError(
+            f"{snippet}: stopped after it printed more than {MAX_OUTPUT_BYTES} bytes (the limit for "
+            "a page; set COURSE_SNIPPET_MAX_OUTPUT to change it). Nothing was cached. "
+            f"The start of its output:\n{output[:2000]}"
+        )
+    if timed_out:
+        raise SnippetTimeout(
+            f"{snippet}: stopped after {timeout:.0f} s (time limit; set "
+            "COURSE_SNIPPET_TIMEOUT to change it). Nothing was cached."
+        )
     if process.returncode != 0:
-        shutil.rmtree(work, ignore_errors=True)
         raise SnippetError(
             f"{snippet} failed (exit code {process.returncode}). Its output:\n{output}"
+        )
+    if not (work / "child.json").is_file():
+        raise SnippetError(
+            f"{snippet} ended before its end (exit code 0, e.g. sys.exit() or os._exit()), so its "
+            "figures and values could not be collected; let it run to its last line. "
+            f"Nothing was cached. Its output:\n{output}"
         )
     child = json.loads((work / "child.json").read_text())
     (work / "child.json").unlink()
@@ -305,6 +388,10 @@ def _execute(snippet: str, key: str, timeout: float) -> Result:
         "figures": figures,
         "files": {p.name: _sha256(p.read_bytes()) for p in sorted(work.iterdir())},
     }
+    try:
+        _check_record(work, record)
+    except ValueError as exc:  # e.g. a snippet that set torch.__version__ to something else
+        raise SnippetError(f"{snippet}: its run record is not plain ({exc}); nothing was cached") from None
     (work / "record.json").write_text(json.dumps(record, indent=1))
     entry = CACHE_DIR / key
     if entry.exists():

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from pymdownx.snippets import SnippetPreprocessor
+
 from . import executor
 from .executor import Result, relative
 
@@ -140,12 +142,26 @@ def render_code(snippet: str) -> str:
     return _code_block(code, "python", snippet)
 
 
+def shown_as_printed(text: str) -> str:
+    """``text`` with every line that pymdownx.snippets would expand or drop (``--8<--``)
+    given its ``;`` escape, which that extension removes again: the page shows the line."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if "8<" not in line:
+            continue
+        match = SnippetPreprocessor.RE_ALL_SNIPPETS.match(line) or SnippetPreprocessor.RE_SNIPPET_SECTION.match(line)
+        if match:
+            at = match.start("escape")
+            lines[i] = line[:at] + ";" + line[at:]
+    return "\n".join(lines)
+
+
 def render_result(result: Result, lang: str, site_prefix: str) -> str:
-    """Markdown for a result: output, figures, run record."""
+    """Markdown for a result: output, figures, run record (every value from the run escaped)."""
     labels = LABELS[lang]
     name = Path(result.snippet).name
     parts = []
-    output = result.output.rstrip("\n")
+    output = shown_as_printed(result.output.rstrip("\n"))
     lines = output.splitlines()
     if not lines:
         parts.append(f'<p class="snippet-output-empty">{labels["no_output"]}</p>')
@@ -157,14 +173,14 @@ def render_result(result: Result, lang: str, site_prefix: str) -> str:
         tail = "\n".join(lines[-TAIL_LINES:])
         parts.append(_code_block(tail, "text", labels["tail"].format(n=TAIL_LINES)))
     for i, figure in enumerate(result.figures, start=1):
-        src = f"{site_prefix}assets/snippets/{result.key}/{figure.name}"
+        src = html.escape(f"{site_prefix}assets/snippets/{result.key}/{figure.name}", quote=True)
         alt = html.escape(labels["figure"].format(name=name, i=i), quote=True)
         parts.append(f'<figure class="snippet-figure"><img src="{src}" alt="{alt}"></figure>')
     record = labels["record"].format(
-        device=html.escape(result.record["device"]),
-        torch=result.record["torch"],
-        python=result.record["python"],
-        seconds=result.record["seconds"],
+        device=html.escape(str(result.record["device"])),
+        torch=html.escape(str(result.record["torch"])),
+        python=html.escape(str(result.record["python"])),
+        seconds=float(result.record["seconds"]),
     )
     parts.append(f'<p class="snippet-record">{record}</p>')
     return "\n\n".join(parts)

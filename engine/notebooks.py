@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import nbformat
 
-from .executor import ROOT, Result, local_imports
+from .executor import ROOT, Result, SnippetError, local_imports
 from .markdown import find_directives
 
 LECTURE_PAGE = re.compile(r"^(?P<lang>zh|en)/(?P<stem>lecture\d+[^/]*)\.md$")
@@ -302,6 +302,7 @@ class Pages:
         the rebuild that follows the last result (rendering a notebook is slow)."""
         from types import SimpleNamespace
 
+        from mkdocs.exceptions import PluginError
         from mkdocs.structure.files import File
         from mkdocs_jupyter.plugin import NotebookFile
 
@@ -311,12 +312,15 @@ class Pages:
             source = source_uri(file.src_uri, lang)
             if not is_lecture_page(source) or file.abs_src_path is None:
                 continue
-            notebook = parse_page(source, Path(file.abs_src_path).read_text(encoding="utf-8"))
-            if notebook is None or notebook.lang != lang:
-                continue
-            if complete_only and any(result_of(e.snippet) is None for e in notebook.entries):
-                continue
-            nb = build(notebook, result_of, site_url + page_url(source))
+            try:  # the same one-paragraph error as a page's own snippet error
+                notebook = parse_page(source, Path(file.abs_src_path).read_text(encoding="utf-8"))
+                if notebook is None or notebook.lang != lang:
+                    continue
+                if complete_only and any(result_of(e.snippet) is None for e in notebook.entries):
+                    continue
+                nb = build(notebook, result_of, site_url + page_url(source))
+            except SnippetError as exc:
+                raise PluginError(f"{file.src_uri}: {exc}") from None
             path = write(nb, self.directory / notebook.lang / f"{notebook.stem}.ipynb")
             generated = File.generated(config, notebook.src_uri, abs_src_path=str(path))
             other = "en" if lang == "zh" else "zh"

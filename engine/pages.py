@@ -44,6 +44,10 @@ def snippets_by_page(docs: Path | None = None) -> dict[str, list[str]]:
                 in_fence = not in_fence
             match = None if in_fence else DIRECTIVE.match(line)
             if match and match.group("path") not in names:
+                try:  # a missing or misplaced snippet: the page's one-paragraph error
+                    executor.relative(match.group("path"))
+                except executor.SnippetError as exc:
+                    raise executor.SnippetError(f"{page.relative_to(docs).as_posix()}: {exc}") from None
                 names.append(match.group("path"))
         if names:
             found[page.relative_to(docs).as_posix()] = names

@@ -12,6 +12,7 @@ with a message naming it (:class:`ResultsError`).
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -127,6 +128,13 @@ def fmt(value, percent: bool = False) -> str:
     return f"{value:.10g}" if math.isfinite(value) else str(value)
 
 
+def as_text(value) -> str:
+    """A value from a run as Markdown table-cell text: its HTML, Markdown and ``--8<--``
+    syntax escaped, so the page shows it as it is."""
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", str(value))
+    return html.escape(text, quote=False)
+
+
 def check(headlines: list[Headline] = HEADLINES) -> None:
     """Every mapped snippet exists (before anything runs)."""
     for h in headlines:
@@ -147,9 +155,9 @@ def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headli
     labels = LABELS[lang]
     lines = [labels["header"]]
     for h, value, result in rows(lang, run, headlines):
-        shown = fmt(value, h.percent) if result is not None else labels["not_run"]
+        shown = as_text(fmt(value, h.percent)) if result is not None else labels["not_run"]
         reported = fmt(h.reported, h.percent) if h.reported is not None else labels["none"]
-        device = result.device if result is not None else labels["none"]
+        device = as_text(result.device) if result is not None else labels["none"]
         seconds = labels["seconds"].format(s=result.seconds) if result is not None else labels["none"]
         code = f"`{h.snippet.removeprefix('snippets/')}`"
         label = h.zh if lang == "zh" else h.en
