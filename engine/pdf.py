@@ -17,7 +17,7 @@ embeds the CJK font as Type 3 glyphs).
 
 Chromium names a CJK glyph that the font shares between an ideograph and a radical (入 and ⼊,
 页 and ⻚) by the radical's code point, so such characters would be copied and searched as
-radicals; :func:`repair_unicode_maps` maps them back to the ideographs.
+radicals; :func:`repair` maps them back to the ideographs.
 
 ``make build`` writes the PDFs to ``site/pdf/``, where both home pages link them (with raw HTML
 links: MkDocs validates Markdown links against docs/, where the PDFs never are). This module
@@ -172,13 +172,16 @@ def build(site: Path, out: Path, languages: list[str] | None = None, log=print) 
                 started = time.monotonic()
                 target = out / f"course-{lang}.pdf"
                 summary = _print_language(browser, server.url, lang, vendor_paths, script, built, target)
-                kept = repair_unicode_maps(target, radicals)
+                clock = time.monotonic()
+                kept = repair(target, radicals, summary["headings"])
+                summary["seconds"]["repair"] = time.monotonic() - clock
                 if kept:
                     log(f"pdf: {target.name}: no ideograph known for {''.join(sorted(kept))}: copied as radicals")
                 log(
                     f"pdf: {target} ({target.stat().st_size / 1e6:.1f} MB): {len(summary['pages'])} pages "
                     f"of the site, {summary['formulas']} formulas, {summary['diagrams']} diagrams, "
-                    f"{time.monotonic() - started:.1f} s"
+                    f"{time.monotonic() - started:.1f} s ("
+                    + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in summary["seconds"].items()) + ")"
                 )
                 written[lang] = target
         finally:
@@ -217,6 +220,7 @@ def _print_language(browser, base: str, lang: str, vendor_paths: dict, script: s
         page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
         page.set_default_timeout(ASSEMBLE_TIMEOUT_MS)
+        clock = time.monotonic()
         page.goto(shell, wait_until="load")
         summary = page.evaluate(
             script,
@@ -228,6 +232,7 @@ def _print_language(browser, base: str, lang: str, vendor_paths: dict, script: s
                 "built": built,
             },
         )
+        summary["seconds"] = {"assemble": time.monotonic() - clock}
         problems = list(dict.fromkeys(problems + summary["problems"]))
         if problems:
             raise PdfError(f"{lang}: the print document is not complete:\n  " + "\n  ".join(problems[:30]))
@@ -244,6 +249,7 @@ def _print_language(browser, base: str, lang: str, vendor_paths: dict, script: s
             prefer_css_page_size=True,
         )
         # First print: where each part starts; second: with those numbers in the contents.
+        clock = time.monotonic()
         starts = part_pages(page.pdf(**options))
         page.evaluate(
             """(starts) => { for (const span of document.querySelectorAll(".pdf-toc__page"))
@@ -251,6 +257,7 @@ def _print_language(browser, base: str, lang: str, vendor_paths: dict, script: s
             starts,
         )
         page.pdf(path=str(target), **options)
+        summary["seconds"]["print twice"] = time.monotonic() - clock
         if part_pages(target.read_bytes()) != starts:
             raise PdfError(f"{lang}: the page numbers moved when the contents got them; print again")
         return summary
@@ -336,15 +343,17 @@ def repaired_unicode_map(cmap: str, table: dict[str, str]) -> tuple[str | None, 
     return cmap[: first.start()] + "".join(blocks) + cmap[last:].lstrip("\n"), kept
 
 
-def repair_unicode_maps(path: Path, table: dict[str, str]) -> set[str]:
-    """Rewrite the ToUnicode maps of ``path`` that name radicals (an incremental update);
-    returns the radicals that stay because no ideograph is known for them."""
+def repair(path: Path, table: dict[str, str], headings: list[str]) -> set[str]:
+    """Two repairs of a printed course, written as an incremental update of ``path``: the
+    bookmark titles as the headings write them (chromium drops the spaces where a heading
+    wraps) and the ToUnicode maps that name radicals (see :func:`repaired_unicode_map`).
+    Returns the radicals that stay because no ideograph is known for them."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(PdfReader(path), incremental=True)
+    _retitle_bookmarks(writer, headings)
     kept: set[str] = set()
     done: set[int] = set()
-    changed = 0
     for font in _fonts(writer):
         stream = font.get("/ToUnicode")
         if stream is None or stream.indirect_reference.idnum in done:
@@ -355,12 +364,35 @@ def repair_unicode_maps(path: Path, table: dict[str, str]) -> set[str]:
         kept |= left
         if repaired is not None:
             stream.set_data(repaired.encode("latin-1"))
-            changed += 1
-    if changed:
-        updated = io.BytesIO()
-        writer.write(updated)  # the original bytes, then the changed objects
-        path.write_bytes(updated.getvalue())
+    updated = io.BytesIO()
+    writer.write(updated)  # the original bytes, then the changed objects
+    path.write_bytes(updated.getvalue())
     return kept
+
+
+def _retitle_bookmarks(writer, headings: list[str]) -> None:
+    """Give each bookmark the text of its heading: headings come in document order, as the
+    bookmarks do; a bookmark matches the next heading equal to it but for whitespace."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    def squeeze(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    outlines = writer.root_object.get("/Outlines")
+    items, stack = [], [outlines.get_object()["/First"]] if outlines is not None else []
+    while stack:  # depth first: an item, its children, then its next sibling
+        item = stack.pop().get_object()
+        items.append(item)
+        stack += [item[key] for key in ("/Next", "/First") if key in item]
+    position = 0
+    for item in items:
+        title = squeeze(str(item["/Title"]))
+        match = next((i for i in range(position, len(headings)) if squeeze(headings[i]) == title), None)
+        if match is None:
+            raise PdfError(f"bookmark {str(item['/Title'])!r} matches no heading of the document")
+        if headings[match] != str(item["/Title"]):
+            item[NameObject("/Title")] = TextStringObject(headings[match])
+        position = match + 1
 
 
 def _fonts(document):

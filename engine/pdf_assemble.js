@@ -197,5 +197,11 @@ async ({ home, siteRoot, vendor, labels, built }) => {
       problems.push(`image did not load: ${image.src}`);
     }
   }
-  return { pages, diagrams, formulas: document.querySelectorAll(".katex").length, problems };
+  // Heading texts as written: chromium's bookmarks drop the spaces where a heading wraps.
+  const headings = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map((heading) => {
+    const copy = heading.cloneNode(true);
+    for (const hidden of copy.querySelectorAll(".katex-mathml")) hidden.remove();
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  });
+  return { pages, headings, diagrams, formulas: document.querySelectorAll(".katex").length, problems };
 }
