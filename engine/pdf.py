@@ -344,55 +344,90 @@ def repaired_unicode_map(cmap: str, table: dict[str, str]) -> tuple[str | None, 
 
 
 def repair(path: Path, table: dict[str, str], headings: list[str]) -> set[str]:
-    """Two repairs of a printed course, written as an incremental update of ``path``: the
+    """Two repairs of a printed course, appended to ``path`` as an incremental update: the
     bookmark titles as the headings write them (chromium drops the spaces where a heading
     wraps) and the ToUnicode maps that name radicals (see :func:`repaired_unicode_map`).
     Returns the radicals that stay because no ideograph is known for them."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
 
-    writer = PdfWriter(PdfReader(path), incremental=True)
-    _retitle_bookmarks(writer, headings)
+    reader = PdfReader(path)
+    changed = _retitle_bookmarks(reader, headings)
     kept: set[str] = set()
     done: set[int] = set()
-    for font in _fonts(writer):
-        stream = font.get("/ToUnicode")
-        if stream is None or stream.indirect_reference.idnum in done:
+    for font in _fonts(reader):
+        if "/ToUnicode" not in font:
             continue
-        done.add(stream.indirect_reference.idnum)
-        stream = stream.get_object()
+        reference = font.raw_get("/ToUnicode")
+        if not hasattr(reference, "idnum"):
+            raise PdfError(f"{path}: a ToUnicode map that is not an indirect object; cannot update it")
+        if reference.idnum in done:
+            continue
+        done.add(reference.idnum)
+        stream = reference.get_object()
         repaired, left = repaired_unicode_map(stream.get_data().decode("latin-1"), table)
         kept |= left
         if repaired is not None:
             stream.set_data(repaired.encode("latin-1"))
-    updated = io.BytesIO()
-    writer.write(updated)  # the original bytes, then the changed objects
-    path.write_bytes(updated.getvalue())
+            changed.append(stream)
+    _append_update(path, reader, changed)
     return kept
 
 
-def _retitle_bookmarks(writer, headings: list[str]) -> None:
+def _append_update(path: Path, reader, objects: list) -> None:
+    """Append changed objects of ``reader``'s document to ``path`` with their own cross-reference
+    section (PDF 32000, 7.5.6): the printed bytes stay as they are."""
+    if not objects:
+        return
+    original = path.read_bytes()
+    previous = int(re.findall(rb"startxref\s+(\d+)", original)[-1])
+    update = io.BytesIO()
+    update.write(b"\n")
+    offsets = {}
+    for obj in objects:
+        reference = obj.indirect_reference
+        offsets[reference.idnum] = (len(original) + update.tell(), reference.generation)
+        update.write(f"{reference.idnum} {reference.generation} obj\n".encode())
+        obj.write_to_stream(update)
+        update.write(b"\nendobj\n")
+    xref = len(original) + update.tell()
+    update.write(b"xref\n0 1\n0000000000 65535 f\r\n")  # the head of the free list, as in the first section
+    for idnum in sorted(offsets):
+        offset, generation = offsets[idnum]
+        update.write(f"{idnum} 1\n{offset:010d} {generation:05d} n\r\n".encode())
+    trailer = reader.trailer
+    entries = [f"/Size {trailer['/Size']}", f"/Prev {previous}"]
+    entries += [f"{key} {trailer.raw_get(key).idnum} {trailer.raw_get(key).generation} R"
+                for key in ("/Root", "/Info") if key in trailer]
+    update.write(f"trailer\n<< {' '.join(entries)} >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    path.write_bytes(original + update.getvalue())
+
+
+def _retitle_bookmarks(reader, headings: list[str]) -> list:
     """Give each bookmark the text of its heading: headings come in document order, as the
-    bookmarks do; a bookmark matches the next heading equal to it but for whitespace."""
+    bookmarks do; a bookmark matches the next heading equal to it but for whitespace.
+    Returns the bookmarks changed."""
     from pypdf.generic import NameObject, TextStringObject
 
     def squeeze(text: str) -> str:
         return re.sub(r"\s+", "", text)
 
-    outlines = writer.root_object.get("/Outlines")
+    outlines = reader.root_object.get("/Outlines")
     items, stack = [], [outlines.get_object()["/First"]] if outlines is not None else []
     while stack:  # depth first: an item, its children, then its next sibling
         item = stack.pop().get_object()
         items.append(item)
-        stack += [item[key] for key in ("/Next", "/First") if key in item]
-    position = 0
+        stack += [item.raw_get(key) for key in ("/Next", "/First") if key in item]
+    changed, position = [], 0
     for item in items:
-        title = squeeze(str(item["/Title"]))
-        match = next((i for i in range(position, len(headings)) if squeeze(headings[i]) == title), None)
+        title = str(item["/Title"])
+        match = next((i for i in range(position, len(headings)) if squeeze(headings[i]) == squeeze(title)), None)
         if match is None:
-            raise PdfError(f"bookmark {str(item['/Title'])!r} matches no heading of the document")
-        if headings[match] != str(item["/Title"]):
+            raise PdfError(f"bookmark {title!r} matches no heading of the document")
+        if headings[match] != title:
             item[NameObject("/Title")] = TextStringObject(headings[match])
+            changed.append(item)
         position = match + 1
+    return changed
 
 
 def _fonts(document):

@@ -108,6 +108,10 @@ async ({ home, siteRoot, vendor, labels, built }) => {
       if (element.tagName === "A") element.removeAttribute("name");
     }
     for (const element of section.querySelectorAll("details")) element.open = true;
+    // Code annotations: "# (1)!" becomes "# (1)", the number of its note under the code.
+    for (const comment of section.querySelectorAll("pre code .c1")) {
+      comment.textContent = comment.textContent.replace(/^(#\s*\(\d+\))!$/, "$1");
+    }
     for (const image of section.querySelectorAll("img")) {
       image.src = new URL(image.getAttribute("src"), url).href;
       image.removeAttribute("loading");
