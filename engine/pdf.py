@@ -73,6 +73,8 @@ body { margin: 0; background: #fff; }
 .md-typeset pre > code { white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible; }
 .md-typeset .md-code__nav, .md-typeset .md-clipboard { display: none; }
 .md-typeset .katex-display { overflow: visible; }
+.md-typeset__scrollwrap, .md-typeset__table { overflow: visible; display: block; }
+.md-typeset table:not([class]) { display: table; width: 100%; }
 .pdf-mermaid { text-align: center; margin: 1em 0; }
 .pdf-mermaid svg { max-width: 100%; height: auto; }
 """

@@ -215,3 +215,23 @@ def test_chinese_text_reads_as_ideographs(documents):
     radicals = re.findall("[\u2e80-\u2fdf]", text)
     assert "页" in text and not radicals, f"radicals in the contents page: {radicals}"
 
+
+
+def test_unicode_map_repair_names_ideographs():
+    """A ToUnicode map naming radicals (as chromium writes them for Noto CJK) names the ideographs
+    after the repair, in single entries and in ranges; a map without radicals is left alone."""
+    from engine import pdf
+
+    cmap = (
+        "/CIDInit /ProcSet findresource begin\nbegincmap\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+        "2 beginbfchar\n<06> <5197>\n<7E> <2F0F>\nendbfchar\n"
+        "1 beginbfrange\n<10> <11> <2F00>\nendbfrange\nendcmap\nend\n"
+    )
+    table = {"\u2f0f": "几", "\u2f00": "一"}  # ⼏ ⼀; ⼁ (U+2F01) has no entry: kept
+    repaired, kept = pdf.repaired_unicode_map(cmap, table)
+    assert kept == {"\u2f01"}
+    assert dict(pdf._unicode_map_entries(repaired)) == {"06": "\u5197", "7E": "几", "10": "一", "11": "\u2f01"}
+    assert repaired.startswith(cmap[: cmap.index("2 beginbfchar")]) and repaired.endswith("endcmap\nend\n")
+    assert pdf.repaired_unicode_map(cmap.replace("2F0F", "51E0").replace("2F00", "4E00"), table) == (None, set())
+    equivalents = pdf.radical_equivalents(pdf._cjk_font())
+    assert equivalents["\u2f0a"] == "入" and equivalents["\u2eda"] == "页"  # ⼊ (Kangxi), ⻚ (supplement)
