@@ -153,7 +153,8 @@ def test_lectures_show_their_formulas_and_outputs(site, documents, lang):
         wanted = samples(page, lang)
         formulas += sum(d.startswith("formula") for d in wanted.values())
         outputs += sum(d.startswith("output") for d in wanted.values())
-        start = starts[title(page)]
+        start = starts.get(title(page))
+        assert start, f"{lang}: no bookmark for {title(page)!r}"
         read = ""
         for number in range(start, ends[start]):
             text = document.text(number - 1)
