@@ -236,3 +236,12 @@ def test_unicode_map_repair_names_ideographs():
     assert pdf.repaired_unicode_map(cmap.replace("2F0F", "51E0").replace("2F00", "4E00"), table) == (None, set())
     equivalents = pdf.radical_equivalents(pdf._cjk_font())
     assert equivalents["\u2f0a"] == "入" and equivalents["\u2eda"] == "页"  # ⼊ (Kangxi), ⻚ (supplement)
+
+
+def test_a_folder_that_is_no_built_site_is_refused(tmp_path, capsys):
+    from engine import pdf
+
+    (tmp_path / "index.html").write_text("<h1>zh home</h1>", encoding="utf-8")
+    assert pdf.main([str(tmp_path), str(tmp_path / "pdf")]) == 1
+    assert "is not a built site: no en/index.html" in capsys.readouterr().err
+    assert not (tmp_path / "pdf").exists()
