@@ -85,7 +85,10 @@ def samples(page: Path, lang: str) -> dict[str, str]:
 
 
 def figures(page: Path) -> set[str]:
-    return set(re.findall(r'<figure class="snippet-figure"><img src="([^"]+)"', page.read_text(encoding="utf-8")))
+    """The figures a page shows under its snippets (the first image of each snippet figure)."""
+    source = page.read_text(encoding="utf-8")
+    shown = re.findall(r'<figure class="snippet-figure[^"]*"[^>]*>(.*?)</figure>', source, re.S)
+    return {m.group(1) for m in (re.search(r'<img [^>]*src="([^"]+)"', f) for f in shown) if m}
 
 
 # --- what the PDFs hold ----------------------------------------------------------------------------
