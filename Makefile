@@ -2,8 +2,8 @@
 #   make serve   set up, then serve the site at http://127.0.0.1:8000 at once; snippets without a
 #                result run in the background and appear in the open page (rebuilds on edits)
 #   make test    set up, then run every test (snippets, pages, engine, browser, content)
-# Others: make build (the site into site/), make bench (build benchmark), make clean,
-#   make lock (requirements.lock from requirements.txt, after changing a pin).
+# Others: make build (the site into site/, with its PDFs), make pdf, make bench (build benchmark),
+#   make clean, make lock (requirements.lock from requirements.txt, after changing a pin).
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,13 +11,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test bench setup data browser clean lock
+.PHONY: serve build pdf test bench setup data browser clean lock
 
 serve: setup
 	$(BIN)/mkdocs serve
 
-build: setup
+# The site, then one PDF per language printed from it into site/pdf/ (both home pages link them).
+build: setup browser
 	$(BIN)/mkdocs build --strict
+	$(BIN)/python -m engine.pdf site site/pdf
+
+# The PDFs again, from the site already built in site/.
+pdf: setup browser
+	$(BIN)/python -m engine.pdf site site/pdf
 
 # Execution phase first (published results fetched, missing snippets run, with a progress line);
 # a failing snippet is reported here and again by its test.
@@ -52,11 +58,15 @@ lock:
 data: $(STAMP)
 	$(BIN)/python -m engine.data
 
-# The browser tests use Debian's chromium (playwright cannot download its own here).
+# The browser tests and the PDFs use Debian's chromium (playwright cannot download its own here);
+# the Chinese PDF needs a CJK font to embed.
 browser:
 	@command -v chromium >/dev/null || { \
 	  echo "Installing chromium for the browser tests (needs root: apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@fc-list :lang=zh | grep -q . || { \
+	  echo "Installing fonts-noto-cjk for the Chinese PDF (needs root: apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
 clean:
 	rm -rf site .cache .pytest_cache

@@ -42,7 +42,8 @@ def cuda_device():
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory):
-    """The site built once per test session with ``mkdocs build --strict``.
+    """The site built once per test session as ``make build`` builds it: ``mkdocs build
+    --strict``, then its PDFs into ``pdf/`` (``python -m engine.pdf``), which the home pages link.
 
     Snippets run through the same cache as the tests, so nothing runs twice.
     """
@@ -56,13 +57,20 @@ def site_dir(tmp_path_factory):
     )
     if proc.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "engine.pdf", str(target), str(target / "pdf")],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"python -m engine.pdf failed:\n{proc.stdout}\n{proc.stderr}")
     return target
 
 
 @pytest.fixture(scope="session")
 def site(request) -> Path:
     """The site under test: ``site_dir`` (built for this session), or an already built site
-    named by COURSE_SITE_DIR (e.g. ``COURSE_SITE_DIR=site pytest tests/test_browser.py``)."""
+    named by COURSE_SITE_DIR (e.g. ``COURSE_SITE_DIR=site pytest tests/test_browser.py`` after
+    ``make build``; a site built by ``mkdocs build`` alone lacks the PDFs the home pages link)."""
     given = os.environ.get("COURSE_SITE_DIR")
     if given:
         return Path(given).resolve()
