@@ -78,6 +78,8 @@ LABELS = """() => {
   for (const [index, diagram] of [...document.querySelectorAll("div.mermaid")].entries()) {
     const svg = diagram.shadowRoot.querySelector("svg");
     const box = svg.getBoundingClientRect();
+    const overflow = diagram.scrollWidth - diagram.clientWidth;
+    const hint = getComputedStyle(diagram).backgroundImage.includes("gradient");
     const scale = box.width / svg.viewBox.baseVal.width;
     const labels = [...svg.querySelectorAll(".nodeLabel, .edgeLabel span, text, .cluster-label span")]
       .filter(el => el.textContent.trim() && !el.querySelector(".nodeLabel"));
@@ -96,7 +98,7 @@ LABELS = """() => {
         }
       }
       out.push({
-        diagram: index, text: label.textContent.trim().slice(0, 40),
+        diagram: index, text: label.textContent.trim().slice(0, 40), overflow, hint,
         px: parseFloat(style.fontSize) * scale,
         contrast: color ? contrast(color, behind || page) : 0,
       });
@@ -131,6 +133,11 @@ def test_diagram_labels_are_readable(site, browser, base_url, width):
             counted += len(labels)
             small += [f"{page} diagram {lab['diagram'] + 1}: {lab['text']!r} {lab['px']:.1f}px"
                       for lab in labels if lab["px"] < MIN_LABEL_PX]
+            wide = {lab["diagram"]: lab for lab in labels if lab["overflow"] > 1}
+            if width == "desktop":  # at desktop width every diagram fits its column
+                small += [f"{page} diagram {d + 1}: {lab['overflow']}px wider than the column"
+                          for d, lab in wide.items()]
+            small += [f"{page} diagram {d + 1}: scrolls with no hint" for d, lab in wide.items() if not lab["hint"]]
             problems += watched.problems
     finally:
         watched.close()
