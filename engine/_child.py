@@ -5,8 +5,10 @@ like ``python SNIPPET`` would (same ``sys.argv[0]``, the snippet's folder first
 on ``sys.path``), with matplotlib on the Agg backend and ``plt.show()`` a no-op.
 Afterwards it writes into OUTDIR:
 
-* ``fig-01.png`` ... every open figure, without timestamps or software tags,
-  so the same figure gives the same bytes;
+* ``fig-01.png`` ... every open figure at FIGURE_DPI (twice the 100 dpi it is shown
+  at, sharp on high-density screens; the PNG records its dpi, from which the page sets
+  its display size), without timestamps or software tags, so the same figure gives the
+  same bytes;
 * ``values.json``: the snippet's top-level results (numbers, strings, short
   lists and dicts of them) for tests and the results page;
 * ``child.json``: the device the snippet used and the torch version.
@@ -25,6 +27,7 @@ from pathlib import Path
 
 MAX_LIST = 10_000
 MAX_STR = 2_000
+FIGURE_DPI = 200
 
 
 def _plain(value, depth=0):
@@ -93,7 +96,7 @@ def main(snippet: str, outdir: str) -> None:
 
     for number in plt.get_fignums():
         figure = plt.figure(number)
-        figure.savefig(out / f"fig-{number:02d}.png", dpi=100, metadata={"Software": None})
+        figure.savefig(out / f"fig-{number:02d}.png", dpi=FIGURE_DPI, metadata={"Software": None})
     plt.close("all")
 
     (out / "values.json").write_text(json.dumps(_values(namespace), indent=1, sort_keys=True))

@@ -83,7 +83,7 @@ HEADLINES: list[Headline] = [
 
 LABELS = {
     "zh": {
-        "header": "| 讲 | 结果 | 本次构建 | 课程报告 | 设备 | 运行时间 | 代码 |\n|---|---|---|---|---|---|---|",
+        "header": "| 讲 | 结果（代码） | 本次构建 | 课程报告 | 设备 | 运行时间 |\n|---|---|---|---|---|---|",
         "lecture": "第 {n} 讲",
         "seconds": "{s:.1f} 秒",
         "not_run": "未运行",
@@ -91,8 +91,8 @@ LABELS = {
     },
     "en": {
         "header": (
-            "| Lecture | Result | This build | Course | Device | Run time | Code |\n"
-            "|---|---|---|---|---|---|---|"
+            "| Lecture | Result (code) | This build | Course | Device | Run time |\n"
+            "|---|---|---|---|---|---|"
         ),
         "lecture": "Lecture {n}",
         "seconds": "{s:.1f} s",
@@ -159,11 +159,16 @@ def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headli
         reported = fmt(h.reported, h.percent) if h.reported is not None else labels["none"]
         device = as_text(result.device) if result is not None else labels["none"]
         seconds = labels["seconds"].format(s=result.seconds) if result is not None else labels["none"]
-        code = f"`{h.snippet.removeprefix('snippets/')}`"
         label = h.zh if lang == "zh" else h.en
         lecture = labels["lecture"].format(n=h.lecture)
-        lines.append(f"| {lecture} | {label} | {shown} | {reported} | {device} | {seconds} | {code} |")
+        lines.append(f"| {lecture} | {label}<br>{code_path(h.snippet)} | {shown} | {reported} | {device} | {seconds} |")
     return "\n".join(lines)
+
+
+def code_path(snippet: str) -> str:
+    """The snippet's path under its result: folder and file name, each kept on one line."""
+    folder, _, name = snippet.removeprefix("snippets/").rpartition("/")
+    return f"`{folder}/`&#8203;`{name}`" if folder else f"`{name}`"
 
 
 def expand(markdown: str, lang: str, run: Callable[[str], Result] | None) -> str:
@@ -176,4 +181,5 @@ def expand(markdown: str, lang: str, run: Callable[[str], Result] | None) -> str
         from mkdocs.exceptions import PluginError
 
         raise PluginError(f"results page: {exc}") from None
-    return MARKER.sub(lambda _: rendered, markdown)
+    # a wrapper for the table's styles (reader.css: fits the column, paths kept whole)
+    return MARKER.sub(lambda _: f'<div class="course-results" markdown>\n\n{rendered}\n\n</div>', markdown)
