@@ -11,13 +11,11 @@ inject into what the build produces:
 * the 404 page is the Chinese one, with a link home and a language switch to the two home pages;
 * the previous/next links of the footer follow the navigation as shown (the notebook pages
   that the navigation leaves out are not linked from the home page);
-* the search index holds math as text, without its ``\\(...\\)`` delimiters.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 import struct
 import sys
@@ -182,33 +180,3 @@ def on_post_template(output_content, template_name, config):
     if config.theme.get("language") == "zh" or "page" not in _not_found:
         _not_found["page"] = chinese_not_found(output_content, config)
     return _not_found["page"]
-
-
-# Search excerpts ----------------------------------------------------------------------------
-
-MATH_DELIMITERS = re.compile(r"\\[()\[\]]")
-
-
-def plain_math(text: str) -> str:
-    r"""``\(w\)`` -> ``w``: the index shows math as its TeX source, without the delimiters."""
-    return MATH_DELIMITERS.sub("", text)
-
-
-def clean_search_index(site_dir: Path) -> None:
-    index = site_dir / "search" / "search_index.json"
-    if not index.is_file():
-        return
-    data = json.loads(index.read_text(encoding="utf-8"))
-    for doc in data.get("docs", []):
-        for field in ("title", "text"):
-            if isinstance(doc.get(field), str):
-                doc[field] = plain_math(doc[field])
-    index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-@event_priority(-110)  # after the i18n plugin (-100) has built every language and merged the index
-def on_post_build(config):
-    i18n = config.plugins.get("i18n")
-    if i18n is not None and getattr(i18n, "building", False):
-        return  # an inner (per-language) build; the outer one finishes last
-    clean_search_index(Path(config.site_dir))

@@ -60,14 +60,23 @@ def on_post_template(output_content: str, template_name: str, config) -> str:
     return name_site_worker(output_content, "zh", config.docs_dir)[0]
 
 
+MATH_DELIMITERS = re.compile(r"\\[()\[\]]")
+
+
+def plain_text(text: str) -> str:
+    r"""Index text as a reader sees it in an excerpt: no segmentation marks, math as its TeX
+    source without the ``\(...\)`` / ``\[...\]`` delimiters."""
+    return MATH_DELIMITERS.sub("", text.replace(ZERO_WIDTH_SPACE, ""))
+
+
 def split_index(data: dict) -> dict[str, list[dict]]:
-    """The search documents of each language, without the theme's segmentation marks."""
+    """The search documents of each language, as :func:`plain_text`."""
     by_language: dict[str, list[dict]] = {lang: [] for lang in LANGUAGES}
     for doc in data["docs"]:
         by_language[page_language(doc["location"])].append({
             "location": doc["location"],
-            "title": doc["title"].replace(ZERO_WIDTH_SPACE, ""),
-            "text": doc["text"].replace(ZERO_WIDTH_SPACE, ""),
+            "title": plain_text(doc["title"]),
+            "text": plain_text(doc["text"]),
         })
     return by_language
 
