@@ -148,7 +148,9 @@ def _torch_version() -> str:
         return "none"
 
 
-def cache_key(snippet: str) -> str:
+def cache_key(snippet: str, device: str | None = None) -> str:
+    """The snippet's cache key on this machine, or for ``device`` (a :func:`device_descriptor`
+    of another machine, e.g. the GPU runner whose results a sharded build merged)."""
     path = ROOT / snippet
     parts = [path.read_bytes()]
     for module in local_imports(path):
@@ -157,7 +159,7 @@ def cache_key(snippet: str) -> str:
         ENGINE_VERSION,
         platform.python_version(),
         _torch_version(),
-        device_descriptor(),
+        device or device_descriptor(),
         WARNINGS_AS_ERRORS,
     ]
     environment += [f"{f.name}={f.sha256}" for f in data_files(parts)]

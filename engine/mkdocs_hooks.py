@@ -11,7 +11,11 @@ The same hooks add the notebook pages (:mod:`engine.notebooks`), the glossary
 (:mod:`engine.glossary`) and the results page (:mod:`engine.results`), mark GPU
 pages (front matter ``cuda: true``), and fix two links the i18n plugin writes.
 
-``COURSE_EXECUTE=0`` builds the pages without running or showing results.
+``COURSE_EXECUTE=0`` builds the pages without running or showing results;
+``COURSE_EXECUTE=cache-only`` shows cached results only (a sharded build's merge step, see
+:mod:`engine.shards`): a snippet without one fails the build. A CUDA page's snippet shows the
+GPU runner's result when the merged cache has one. ``COURSE_GPU_FALLBACK=1`` (set by the Pages
+workflow when the GPU runner did not start in time) makes the GPU pages' note say so.
 """
 
 from __future__ import annotations
@@ -29,17 +33,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import data, executor, glossary, notebooks, results  # noqa: E402
+from engine import data, executor, glossary, notebooks, results, shards  # noqa: E402
 from engine.markdown import expand  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")
 
 _results: dict[str, executor.Result] = {}  # key -> result, for this process
 _shown: set[str] = set()  # keys shown in the current build
+_cuda: set[str] = set()  # snippets of the CUDA pages (a GPU result is shown first)
+EXECUTE_MODES = ("1", "0", "cache-only")
 
 
 def execution_enabled() -> bool:
-    return os.environ.get("COURSE_EXECUTE", "1") != "0"
+    mode = os.environ.get("COURSE_EXECUTE", "1")
+    if mode not in EXECUTE_MODES:
+        raise PluginError(f"COURSE_EXECUTE={mode!r}: use one of {', '.join(EXECUTE_MODES)}")
+    return mode != "0"
 
 
 def page_language(src_uri: str) -> str:
@@ -55,7 +64,7 @@ def _run(snippet: str) -> executor.Result:
     key = executor.cache_key(snippet)
     if key not in _results:
         try:
-            _results[key] = executor.run(snippet)
+            _results[key] = shards.result(snippet, prefer_other_devices=snippet in _cuda)
         except executor.SnippetError as exc:
             raise PluginError(str(exc)) from None
     _shown.add(key)
@@ -68,7 +77,10 @@ def _runner():
 
 
 def on_startup(command, dirty):
-    if execution_enabled():
+    if shards.cache_only():
+        log.info("COURSE_EXECUTE=cache-only: results come from %s; a missing one fails the build",
+                 executor.CACHE_DIR)
+    elif execution_enabled():
         try:
             data.prepare(log=log.info)
         except data.DataError as exc:
@@ -79,6 +91,11 @@ def on_startup(command, dirty):
 
 def on_pre_build(config):
     _shown.clear()  # the i18n plugin runs one build per language
+    try:
+        _cuda.clear()
+        _cuda.update(shards.cuda_snippets(Path(config.docs_dir)))
+    except executor.SnippetError as exc:
+        raise PluginError(str(exc)) from None
     _notebooks.on_pre_build(config)
     glossary.write_abbreviations()
 
@@ -107,13 +124,27 @@ CUDA_NOTES = {
     "en": '!!! info "GPU page"\n    The code on this page runs on a GPU (CUDA) when there is one and on '
     "the CPU otherwise; the run record under each snippet names the device that ran it for this build.",
 }
+# When the GPU runner did not start in time (COURSE_GPU_FALLBACK=1, set by the Pages workflow).
+CUDA_FALLBACK_NOTES = {
+    "zh": '!!! warning "GPU 页面：这次构建没有用上 GPU"\n    本页代码有 GPU 时在 GPU（CUDA）上运行。'
+    "这次构建时 GPU 运行器没有按时启动，所以本页此前没有在 GPU 上运行过的代码改在 CPU 上运行；"
+    "每段代码下的运行记录写明了实际使用的设备。",
+    "en": '!!! warning "GPU page: no GPU for this build"\n    The code on this page runs on a GPU (CUDA) '
+    "when there is one. The GPU runner did not start in time for this build, so the snippets here "
+    "that had not run on a GPU before ran on the CPU; the run record under each snippet names the device.",
+}
+
+
+def gpu_fallback() -> bool:
+    return os.environ.get("COURSE_GPU_FALLBACK", "0") == "1"
 
 
 def _add_cuda_note(markdown: str, lang: str) -> str:
     """Put the GPU-page note right under the page title."""
     lines = markdown.splitlines()
     at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-    return "\n".join(lines[:at] + ["", CUDA_NOTES[lang], ""] + lines[at:]) + "\n"
+    note = (CUDA_FALLBACK_NOTES if gpu_fallback() else CUDA_NOTES)[lang]
+    return "\n".join(lines[:at] + ["", note, ""] + lines[at:]) + "\n"
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -137,8 +168,8 @@ def on_post_build(config):
     target = Path(config.site_dir) / "assets" / "snippets"
     for key in sorted(_shown):
         result = _results[key]
-        for figure in result.figures:
-            destination = target / key / figure.name
+        for figure in result.figures:  # under the result's own key (a GPU result's differs)
+            destination = target / result.key / figure.name
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(figure, destination)
     ran = sum(1 for k in _shown if not _results[k].cached)
