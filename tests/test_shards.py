@@ -406,8 +406,8 @@ def test_runner_hook_refuses_fork_pull_requests_and_other_workflows(tmp_path):
         event_file.write_text(json.dumps(payload))
         env = dict(os.environ, GITHUB_EVENT_PATH=str(event_file), GITHUB_EVENT_NAME=event,
                    GITHUB_REPOSITORY=workflow_ref.split("/.github")[0], GITHUB_WORKFLOW_REF=workflow_ref,
-                   COURSE_RUNNER_TRUSTED=str(config))
-        proc = subprocess.run(["bash", "-e", str(hook)], env=env, capture_output=True, text=True)
+                   )
+        proc = subprocess.run(["bash", "-e", str(hook), str(config)], env=env, capture_output=True, text=True)
         assert proc.returncode == expected, f"{event} {workflow_ref}: {proc.stdout}{proc.stderr}"
 
 
