@@ -10,9 +10,12 @@ Results are cached in ``.cache/snippets/<key>/``. The key is a hash of
 * the snippet's bytes and those of the sibling modules it imports,
 * the checksums of the registered data files its code names (and of the
   optional Kaggle files a reader may have added),
-* :data:`ENGINE_VERSION`, the Python and torch versions and the device,
+* :data:`ENGINE_VERSION`, Python's major.minor version (not the patch: a
+  reader on 3.11.9 reuses a result computed on 3.11.7), the versions of the
+  libraries snippets compute with (:data:`KEYED_PACKAGES`) and the device
+  kind (``cpu`` or ``cuda``, not the GPU model),
 
-so nothing but a real change runs a snippet again. A cache entry is written to
+so nothing but a real change runs a snippet again (README: "Cache key"). A cache entry is written to
 a temporary folder and renamed into place only after a successful run; its
 ``record.json`` lists the sha256 of every file in it, and an entry whose files
 do not match (damaged, half-copied) is run again instead of shown.
@@ -43,7 +46,9 @@ from pathlib import Path
 
 from . import data
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
+# Libraries whose version can change what a snippet prints or draws.
+KEYED_PACKAGES = ("torch", "torchvision", "numpy", "matplotlib")
 ENGINE_HOME = Path(__file__).resolve().parent.parent  # where the engine package lives
 # The project being built; tests point these three at a temporary project.
 ROOT = ENGINE_HOME
@@ -54,6 +59,16 @@ DEFAULT_TIMEOUT = float(os.environ.get("COURSE_SNIPPET_TIMEOUT", 900))
 WARNINGS_AS_ERRORS = "error::DeprecationWarning,error::FutureWarning"
 
 log = logging.getLogger("mkdocs.course.executor")
+
+# Called as ``listener(event, snippet, key, seconds)`` with event "running", "ran" or
+# "cached" (seconds: the recorded run time, None while running); the progress line and
+# the serve worker listen here.
+listeners: list = []
+
+
+def _notify(event: str, snippet: str, key: str, seconds: float | None) -> None:
+    for listener in list(listeners):
+        listener(event, snippet, key, seconds)
 
 
 class SnippetError(RuntimeError):
@@ -141,25 +156,44 @@ def device_descriptor() -> str:
     return "cuda"
 
 
-def _torch_version() -> str:
+def _version(package: str) -> str:
     try:
-        return importlib.metadata.version("torch")
+        return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "none"
 
 
+def _torch_version() -> str:
+    return _version("torch")
+
+
+def device_kind() -> str:
+    """``cpu`` or ``cuda``: what the cache key uses (results of any GPU model are shared)."""
+    return device_descriptor().split(":")[0]
+
+
+def set_project(root: Path) -> None:
+    """Point the engine at the project in ``root`` (its ``snippets/``; its ``.cache/``
+    unless ``COURSE_CACHE_DIR`` names another cache)."""
+    global ROOT, SNIPPETS_DIR, CACHE_DIR
+    ROOT = Path(root).resolve()
+    SNIPPETS_DIR = ROOT / "snippets"
+    CACHE_DIR = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache" / "snippets"))
+
+
 def cache_key(snippet: str, device: str | None = None) -> str:
-    """The snippet's cache key on this machine, or for ``device`` (a :func:`device_descriptor`
-    of another machine, e.g. the GPU runner whose results a sharded build merged)."""
+    """The content key of ``snippet`` (a path relative to the project root) on this machine,
+    or for ``device`` (a :func:`device_kind` of another machine, e.g. ``cuda`` for results a
+    sharded build merged from the GPU runner)."""
     path = ROOT / snippet
     parts = [path.read_bytes()]
     for module in local_imports(path):
         parts.append(module.name.encode() + b"\0" + module.read_bytes())
     environment = [
         ENGINE_VERSION,
-        platform.python_version(),
-        _torch_version(),
-        device or device_descriptor(),
+        "python " + ".".join(platform.python_version_tuple()[:2]),
+        *(f"{package} {_version(package)}" for package in KEYED_PACKAGES),
+        device or device_kind(),
         WARNINGS_AS_ERRORS,
     ]
     environment += [f"{f.name}={f.sha256}" for f in data_files(parts)]
@@ -172,6 +206,13 @@ def cache_key(snippet: str, device: str | None = None) -> str:
     for part in parts + [e.encode() for e in environment]:
         digest.update(_sha256(part).encode())
     return digest.hexdigest()[:32]
+
+
+def cached(snippet: str, key: str | None = None) -> Result | None:
+    """The valid cached result of ``snippet``, or None; never executes anything."""
+    snippet = relative(snippet)
+    key = key or cache_key(snippet)
+    return _load(CACHE_DIR / key, snippet, key)
 
 
 def _load(entry: Path, snippet: str, key: str) -> Result | None:
@@ -261,13 +302,20 @@ def run(path: Path | str, timeout: float | None = None, use_cache: bool = True) 
     with open(CACHE_DIR / f".{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if use_cache:
-            cached = _load(CACHE_DIR / key, snippet, key)
-            if cached is not None:
-                log.info("snippet %s: cached (ran %.1f s on %s)", snippet, cached.seconds, cached.device)
-                return cached
+            hit = _load(CACHE_DIR / key, snippet, key)
+            if hit is not None:
+                log.info("snippet %s: cached (ran %.1f s on %s)", snippet, hit.seconds, hit.device)
+                _notify("cached", snippet, key, hit.seconds)
+                return hit
         log.info("snippet %s: running ...", snippet)
-        result = _execute(snippet, key, timeout or DEFAULT_TIMEOUT)
+        _notify("running", snippet, key, None)
+        try:
+            result = _execute(snippet, key, timeout or DEFAULT_TIMEOUT)
+        except SnippetError:
+            _notify("failed", snippet, key, None)
+            raise
     log.info("snippet %s: ran in %.1f s on %s", snippet, result.seconds, result.device)
+    _notify("ran", snippet, key, result.seconds)
     return result
 
 

@@ -19,7 +19,7 @@ records the device in ``devices.json`` beside the entries, so a build on a CPU m
 those results for the CUDA pages' snippets (:func:`find_result` recomputes the key from the
 snippet's current bytes with that device: an edited snippet never shows a stale result).
 
-Command line: ``python -m engine.shards plan|shard|merge|makespan`` (see :func:`main`).
+Command line: ``python -m engine plan|shard|merge|makespan`` (also ``python -m engine.shards``).
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ from pathlib import Path
 
 import yaml
 
-from . import executor
+from . import executor, times
 from .executor import Result, SnippetError
 
 PLAN_VERSION = 1
 GPU = "gpu"  # the GPU shard's name; CPU shards are "1" ... "N"
 SHARD_FILE = "shard.json"  # what a shard ran, in its results folder
 DEVICES_FILE = "devices.json"  # devices (other than this machine's) whose keys a cache holds
-UNRECORDED_SECONDS = 60.0  # predicted time of a snippet that has never run
+UNRECORDED_SECONDS = times.DEFAULT_SECONDS  # predicted time of a snippet that has never run
 
 
 class ShardError(RuntimeError):
@@ -107,7 +107,8 @@ def recorded_times(sources: list[Path]) -> tuple[dict[str, float], dict[str, flo
 
 
 def default_time_sources() -> list[Path]:
-    return [executor.CACHE_DIR, executor.ROOT / "snippets" / "run_times.json"]
+    """The committed times (snippets/run_times.json), then this cache's own records."""
+    return [executor.SNIPPETS_DIR / "run_times.json", executor.CACHE_DIR]
 
 
 # --- planning (pure) ------------------------------------------------------------------------
@@ -221,8 +222,11 @@ def make_plan(
 
 
 def environment() -> dict:
-    return {"python": platform.python_version(), "torch": executor._torch_version(),
-            "engine": executor.ENGINE_VERSION, "device": executor.device_descriptor()}
+    """What the cache key takes from this machine (besides the files): shards must agree on it."""
+    found = {"engine": executor.ENGINE_VERSION, "python": ".".join(platform.python_version_tuple()[:2]),
+             "device": executor.device_kind()}
+    found.update({p: executor._version(p) for p in executor.KEYED_PACKAGES})
+    return found
 
 
 def other_devices(cache: Path | None = None) -> list[str]:
@@ -230,7 +234,7 @@ def other_devices(cache: Path | None = None) -> list[str]:
     path = (cache or executor.CACHE_DIR) / DEVICES_FILE
     if not path.is_file():
         return []
-    return [d for d in json.loads(path.read_text()) if d != executor.device_descriptor()]
+    return [d for d in json.loads(path.read_text()) if d != executor.device_kind()]
 
 
 def find_result(snippet: str, prefer_other_devices: bool, cache: Path | None = None) -> Result | None:
@@ -307,7 +311,7 @@ def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
     """
     shard = plan.shard(name)
     here = environment()
-    for what in ("python", "torch", "engine"):
+    for what in sorted(set(here) - {"device"}):
         if plan.environment.get(what) not in (None, here[what]):
             raise ShardError(
                 f"shard {name}: the plan was made with {what} {plan.environment[what]}, this machine "
@@ -460,59 +464,83 @@ def makespan_table(cpu_times: dict[str, float], counts: list[int]) -> str:
             f"{longest[0]} ({longest[1]:.1f} s), bounds any number of shards.")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.shards", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+def _plan(args) -> int:
+    plan = plan_project(args.shards, args.gpu)
+    print(describe(plan))
+    if args.out:
+        args.out.write_text(json.dumps(plan.to_json(), indent=1, sort_keys=True))
+    if args.github_output:
+        cpu = [n for n in plan.to_run() if n != GPU]
+        with args.github_output.open("a") as out:
+            out.write(f"matrix={json.dumps(cpu)}\ncpu={'true' if cpu else 'false'}\n")
+            out.write(f"gpu={'true' if GPU in plan.to_run() else 'false'}\n")
+            out.write(f"count={sum(len(s.snippets) for s in plan.shards)}\n")
+    return 0
+
+
+def _shard(args) -> int:
+    plan = Plan.from_json(json.loads(args.plan.read_text()))
+    manifest = run_shard(plan, args.index, args.out, args.on_cpu, args.reuse)
+    executed = sum(r["executed"] for r in manifest["snippets"].values())
+    print(f"shard {args.index}: {len(manifest['snippets'])} snippets into {args.out} "
+          f"({executed} run, on {manifest['key_device']})")
+    return 0
+
+
+def _merge(args) -> int:
+    into = args.into or executor.CACHE_DIR
+    report = merge(args.sources, into)
+    print(f"merged {len(args.sources)} folders into {into}: {report['copied']} entries copied, "
+          f"{report['identical']} identical, {report['repaired']} damaged ones replaced; "
+          f"devices {report['devices'] or ['cpu']}"
+          + (f"; fallback on CPU for shard {', '.join(report['fallback'])}" if report["fallback"] else ""))
+    return 0
+
+
+def _makespan(args) -> int:
+    cpu_times, _ = recorded_times(default_time_sources())
+    print(makespan_table(cpu_times, [int(n) for n in args.shards.split(",")]))
+    return 0
+
+
+def add_commands(commands) -> None:
+    """Register plan/shard/merge/makespan on an argparse subparsers object (engine.cli uses it)."""
     p = commands.add_parser("plan", help="split the snippets without a result into shards")
     p.add_argument("--shards", type=int, required=True, help="number of CPU shards")
     p.add_argument("--gpu", action="store_true", help="plan the CUDA pages' snippets onto a GPU shard")
     p.add_argument("--out", type=Path, help="write the plan here (JSON)")
-    p.add_argument("--github-output", type=Path, help="append matrix/gpu/count for a workflow")
+    p.add_argument("--github-output", type=Path, help="append matrix/cpu/gpu/count for a workflow")
+    p.set_defaults(func=_plan)
     s = commands.add_parser("shard", help="run one shard of a plan into its own results folder")
     s.add_argument("--plan", type=Path, required=True)
     s.add_argument("--index", required=True, help="shard name: 1..N or gpu")
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--on-cpu", action="store_true", help="run the gpu shard on the CPU (fallback)")
     s.add_argument("--reuse", type=Path, help="copy valid results from this cache instead of running")
+    s.set_defaults(func=_shard)
     m = commands.add_parser("merge", help="merge shard results folders into the cache")
     m.add_argument("sources", type=Path, nargs="+")
     m.add_argument("--into", type=Path, help="target cache (default: the engine's cache)")
-    k = commands.add_parser("makespan", help="predicted time for several shard counts")
+    m.set_defaults(func=_merge)
+    k = commands.add_parser("makespan", help="predicted time of 1, 2, 4, 8 shards from recorded times")
     k.add_argument("--shards", default="1,2,4,8")
-    args = parser.parse_args(argv)
+    k.set_defaults(func=_makespan)
 
+
+def run_command(func, args) -> int:
+    """Run a subcommand; a plan, shard or merge error is one line on stderr and exit status 1."""
     try:
-        if args.command == "plan":
-            plan = plan_project(args.shards, args.gpu)
-            print(describe(plan))
-            if args.out:
-                args.out.write_text(json.dumps(plan.to_json(), indent=1, sort_keys=True))
-            if args.github_output:
-                with args.github_output.open("a") as out:
-                    cpu = [n for n in plan.to_run() if n != GPU]
-                    out.write(f"matrix={json.dumps(cpu)}\ncpu={'true' if cpu else 'false'}\n")
-                    out.write(f"gpu={'true' if GPU in plan.to_run() else 'false'}\n")
-                    out.write(f"count={sum(len(s.snippets) for s in plan.shards)}\n")
-        elif args.command == "shard":
-            plan = Plan.from_json(json.loads(args.plan.read_text()))
-            manifest = run_shard(plan, args.index, args.out, args.on_cpu, args.reuse)
-            executed = sum(r["executed"] for r in manifest["snippets"].values())
-            print(f"shard {args.index}: {len(manifest['snippets'])} snippets into {args.out} "
-                  f"({executed} run, on {manifest['key_device']})")
-        elif args.command == "merge":
-            into = args.into or executor.CACHE_DIR
-            report = merge(args.sources, into)
-            print(f"merged {len(args.sources)} folders into {into}: {report['copied']} entries copied, "
-                  f"{report['identical']} identical, {report['repaired']} damaged ones replaced; "
-                  f"devices {report['devices'] or ['cpu']}"
-                  + (f"; fallback on CPU for shard {', '.join(report['fallback'])}" if report["fallback"] else ""))
-        elif args.command == "makespan":
-            cpu_times, _ = recorded_times(default_time_sources())
-            print(makespan_table(cpu_times, [int(n) for n in args.shards.split(",")]))
+        return func(args)
     except (ShardError, SnippetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine.shards", description=__doc__.split("\n")[0])
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

@@ -209,10 +209,10 @@ def test_gpu_shard_results_are_shown_on_cuda_pages(project, monkeypatch):
     for folder in folders[1:]:
         shards.run_shard(plan, folder.name.split("-")[1], folder)
     report = shards.merge(folders, project / "merged")
-    assert report["devices"] == ["cuda:Test GPU"]
+    assert report["devices"] == ["cuda"]
     monkeypatch.setenv("COURSE_EXECUTE", "cache-only")
     page = build(project)["gpu.md"]
-    gpu_key = executor.cache_key("snippets/demo/on_gpu_page.py", "cuda:Test GPU")
+    gpu_key = executor.cache_key("snippets/demo/on_gpu_page.py", "cuda")
     cpu_key = executor.cache_key("snippets/demo/on_gpu_page.py")
     assert gpu_key != cpu_key
     assert shards.find_result("snippets/demo/on_gpu_page.py", True).key == gpu_key
@@ -390,16 +390,16 @@ def test_runner_hook_refuses_fork_pull_requests_and_other_workflows(tmp_path):
     hook = ROOT / ".github" / "runner" / "job-started.sh"
     config = tmp_path / "trusted"
     config.write_text("owner/course\n")
+    main, pr = "@refs/heads/main", "@refs/pull/7/merge"
+    pages, gpu = "owner/course/.github/workflows/pages.yml", "owner/course/.github/workflows/gpu.yml"
+    same = {"pull_request": {"head": {"repo": {"full_name": "owner/course"}}}}
     cases = [
-        ({"repository": {"full_name": "owner/course"}}, "push", "owner/course/.github/workflows/pages.yml@refs/heads/main", 0),
-        ({"pull_request": {"head": {"repo": {"full_name": "owner/course"}}}}, "pull_request",
-         "owner/course/.github/workflows/gpu.yml@refs/pull/7/merge", 0),
-        ({"pull_request": {"head": {"repo": {"full_name": "evil/course"}}}}, "pull_request",
-         "owner/course/.github/workflows/gpu.yml@refs/pull/8/merge", 1),
-        ({"repository": {"full_name": "evil/course"}}, "push", "evil/course/.github/workflows/pages.yml@refs/heads/main", 1),
-        ({"repository": {"full_name": "owner/course"}}, "push", "owner/course/.github/workflows/other.yml@refs/heads/main", 1),
-        ({"pull_request": {"head": {"repo": {"full_name": "owner/course"}}}}, "pull_request_target",
-         "owner/course/.github/workflows/gpu.yml@refs/heads/main", 1),
+        ({"repository": {"full_name": "owner/course"}}, "push", pages + main, 0),
+        (same, "pull_request", gpu + pr, 0),
+        ({"pull_request": {"head": {"repo": {"full_name": "evil/course"}}}}, "pull_request", gpu + pr, 1),
+        ({"repository": {"full_name": "evil/course"}}, "push", "evil/course/.github/workflows/pages.yml" + main, 1),
+        ({"repository": {"full_name": "owner/course"}}, "push", "owner/course/.github/workflows/other.yml" + main, 1),
+        (same, "pull_request_target", gpu + main, 1),
     ]
     for payload, event, workflow_ref, expected in cases:
         event_file = tmp_path / "event.json"

@@ -1,0 +1,155 @@
+"""``python -m engine``: run, inspect, export and import snippet results without MkDocs.
+
+``--project DIR`` (before the subcommand) works on another project's ``snippets/``, ``docs/``
+and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and :mod:`engine.sharing`)::
+
+    python -m engine run [SNIPPET...]   fetch published results, then run what is missing
+                                        (default: every snippet the pages show, in navigation
+                                        order) with a progress line; --no-fetch runs locally only
+    python -m engine status [SNIPPET...] cached / missing, with keys (--json for a list)
+    python -m engine keys [SNIPPET...]  {snippet: key} as JSON
+    python -m engine export DIR [SNIPPET...]
+                                        cached results as DIR/<key>/ + DIR/manifest.json (sha256s)
+    python -m engine import SRC         verified import from an export (folder or http(s) URL);
+                                        tampered entries are refused with a log line
+    python -m engine times [--update]   recorded run times (snippets/run_times.json), refreshed
+                                        from the cache's run records with --update
+
+Sharded builds (:mod:`engine.shards`; README, "Sharded builds")::
+
+    python -m engine plan --shards N [--gpu] [--out PLAN]   split what is not cached into N
+                                        shards by recorded time, printing each one's prediction
+    python -m engine shard --plan PLAN --index I --out DIR  run shard I into its own folder
+    python -m engine merge DIR... [--into CACHE]            verified merge into the cache
+    python -m engine makespan [--shards 1,2,4,8]            predicted time per shard count
+
+The published results' address is ``COURSE_RESULTS_URL`` (``off`` disables), else
+``<site_url of mkdocs.yml>/assets/snippets/``. Exit status: 0 ok, 1 a snippet failed or an
+import refused entries, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+
+from . import core, executor, shards, sharing, times
+
+
+def site_url() -> str | None:
+    """``site_url`` of the project's ``mkdocs.yml`` (read as text: no MkDocs needed)."""
+    config = executor.ROOT / "mkdocs.yml"
+    if not config.is_file():
+        return None
+    match = re.search(r"^site_url:\s*(\S+)\s*$", config.read_text(encoding="utf-8"), re.M)
+    return match.group(1).strip("'\"") if match else None
+
+
+def _run(args) -> int:
+    url = None if args.no_fetch else sharing.results_url(site_url())
+    try:
+        results = core.run_all(args.snippets, fetch_from=url)
+    except executor.SnippetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    ran = sum(1 for r in results.values() if not r.cached)
+    print(f"{len(results)} snippets: {ran} run, {len(results) - ran} from the cache")
+    return 0
+
+
+def _status(args) -> int:
+    rows = core.status(args.snippets)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    for row in rows:
+        seconds = f"{row['seconds']:.1f} s" if row["seconds"] is not None else "?"
+        print(f"{'cached ' if row['cached'] else 'missing'}  {row['key']}  {seconds:>8}  {row['snippet']}")
+    missing = sum(1 for r in rows if not r["cached"])
+    print(f"{len(rows) - missing} cached, {missing} missing (cache: {executor.CACHE_DIR})")
+    return 0
+
+
+def _keys(args) -> int:
+    print(json.dumps(core.keys(args.snippets), indent=1))
+    return 0
+
+
+def _export(args) -> int:
+    manifest = core.export_cached(Path(args.dir), args.snippets)
+    print(f"{len(manifest['entries'])} results in {args.dir}/{sharing.MANIFEST}")
+    return 0
+
+
+def _import(args) -> int:
+    try:
+        report = sharing.import_results(args.source)
+    except sharing.ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(report.accepted)} imported, {len(report.present)} already cached, "
+          f"{len(report.refused)} refused")
+    return 1 if report.refused else 0
+
+
+def _times(args) -> int:
+    recorded = times.update() if args.update else times.load()
+    print(json.dumps(recorded, indent=1))
+    if args.update:
+        print(f"{len(recorded)} run times written to {times.path()}", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m engine", description=__doc__.split("\n\n")[0])
+    main.add_argument("--project", type=Path, help="the project's root (default: this repository)")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the snippets that are not cached (with progress)")
+    run.add_argument("snippets", nargs="*", metavar="SNIPPET")
+    run.add_argument("--no-fetch", action="store_true", help="do not fetch published results first")
+    run.set_defaults(func=_run)
+
+    status = commands.add_parser("status", help="which snippets are cached or missing, with keys")
+    status.add_argument("snippets", nargs="*", metavar="SNIPPET")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_status)
+
+    keys = commands.add_parser("keys", help="snippet -> cache key, as JSON")
+    keys.add_argument("snippets", nargs="*", metavar="SNIPPET")
+    keys.set_defaults(func=_keys)
+
+    export = commands.add_parser("export", help="write cached results as a checksummed export")
+    export.add_argument("dir")
+    export.add_argument("snippets", nargs="*", metavar="SNIPPET")
+    export.set_defaults(func=_export)
+
+    imported = commands.add_parser("import", help="import a verified export (folder or URL)")
+    imported.add_argument("source")
+    imported.set_defaults(func=_import)
+
+    recorded = commands.add_parser("times", help="recorded run times (snippets/run_times.json)")
+    recorded.add_argument("--update", action="store_true", help="refresh them from the cache's run records")
+    recorded.set_defaults(func=_times)
+
+    shards.add_commands(commands)  # plan, shard, merge, makespan
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.project:
+        executor.set_project(args.project)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("mkdocs.course.executor").setLevel(logging.WARNING)  # the progress line says it
+    if args.func.__module__ == shards.__name__:
+        return shards.run_command(args.func, args)
+    try:
+        return args.func(args)
+    except executor.SnippetError as exc:  # e.g. a snippet path that does not exist
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,80 @@
+"""The executing core as a library: what another builder (or the CLI) calls.
+
+No MkDocs here. The functions work on the project :mod:`engine.executor` points at
+(``executor.set_project(root)``; the default is this repository) and its cache
+(``COURSE_CACHE_DIR``).
+
+* :func:`plan` -> ``[(snippet, key), ...]``: the snippets the pages show, in navigation
+  order (or the given ones), with their cache keys.
+* :func:`status` -> one dict per snippet: ``snippet``, ``key``, ``cached`` (bool),
+  ``seconds`` (recorded run time).
+* :func:`run_all` runs what is not cached, in order, with a progress line, after fetching
+  what it can from ``fetch_from`` (an export's folder or URL; see :mod:`engine.sharing`),
+  and returns ``{snippet: Result}``. The first failure raises
+  :class:`engine.executor.SnippetError`.
+* :func:`export_cached` writes the cached results of the given snippets as an export;
+  :func:`engine.sharing.import_results` reads one back (checksums verified).
+* :func:`keys` -> ``{snippet: key}``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, TextIO
+
+from . import executor, pages, sharing, times
+from .progress import Progress
+
+
+def selected(snippets: Iterable[str] | None = None) -> list[str]:
+    """The given snippets (checked, normalised) or every snippet the pages show."""
+    names = list(snippets) if snippets else pages.snippets_in_order()
+    return [executor.relative(name) for name in names]
+
+
+def keys(snippets: Iterable[str] | None = None) -> dict[str, str]:
+    return {s: executor.cache_key(s) for s in selected(snippets)}
+
+
+def plan(snippets: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    return list(keys(snippets).items())
+
+
+def status(snippets: Iterable[str] | None = None) -> list[dict]:
+    recorded = times.load()
+    rows = []
+    for snippet, key in plan(snippets):
+        hit = executor.cached(snippet, key)
+        rows.append({
+            "snippet": snippet,
+            "key": key,
+            "cached": hit is not None,
+            "seconds": hit.seconds if hit else recorded.get(snippet),
+        })
+    return rows
+
+
+def run_all(
+    snippets: Iterable[str] | None = None,
+    fetch_from: str | None = None,
+    stream: TextIO | None = None,
+    tty: bool | None = None,
+    timeout: float | None = None,
+) -> dict[str, executor.Result]:
+    """Fetch (when ``fetch_from`` is given), then run every snippet not cached, in order."""
+    names = selected(snippets)
+    if fetch_from:
+        sharing.fetch_published(fetch_from, names)
+    results = {}
+    missing = [s for s in names if executor.cached(s) is None]
+    with Progress(missing, stream=stream, tty=tty):
+        for snippet in names:
+            results[snippet] = executor.run(snippet, timeout=timeout)
+    return results
+
+
+def export_cached(target: Path, snippets: Iterable[str] | None = None) -> dict:
+    """Export the cached results of ``snippets`` (default: all the pages show) to ``target``.
+    Snippets without a cached result are left out (see :func:`status`)."""
+    chosen = [key for snippet, key in plan(snippets) if executor.cached(snippet, key) is not None]
+    return sharing.export(chosen, target)

@@ -1,0 +1,233 @@
+"""Results shared between checkouts: export/import with checksums, fetching from the published
+site (or an unreachable one), the command line, the progress line.
+
+Each test works on a throw-away project (its own ``snippets/``, ``docs/`` and caches).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import core, executor, sharing
+from engine.progress import Progress
+from tests.browser import StaticServer
+
+COUNTED = """
+    from pathlib import Path
+    runs = Path("runs") / "{name}"
+    runs.parent.mkdir(exist_ok=True)
+    runs.write_text(runs.read_text() + "x" if runs.exists() else "x")
+    value = {value}
+    print("value", value)
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project with three snippets shown by one page; ``runs(name)`` counts executions."""
+    root = tmp_path / "project"
+    (root / "snippets" / "demo").mkdir(parents=True)
+    (root / "docs" / "zh").mkdir(parents=True)
+    names = ["a.py", "b.py", "c.py"]
+    for i, name in enumerate(names):
+        code = textwrap.dedent(COUNTED.format(name=name, value=i * 10))
+        if name == "b.py":
+            code += "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\n"
+        (root / "snippets" / "demo" / name).write_text(code)
+    page = "# Demo\n\n" + "\n\n".join(f"::: snippet snippets/demo/{n}" for n in names) + "\n"
+    (root / "docs" / "zh" / "index.md").write_text(page)
+    monkeypatch.setattr(executor, "ROOT", root)
+    monkeypatch.setattr(executor, "SNIPPETS_DIR", root / "snippets")
+    monkeypatch.setattr(executor, "CACHE_DIR", root / "cache")
+    monkeypatch.delenv(sharing.URL_ENV, raising=False)
+
+    class Project:
+        path = root
+        snippets = [f"snippets/demo/{n}" for n in names]
+
+        @staticmethod
+        def runs(name: str) -> int:
+            counter = root / "runs" / name
+            return len(counter.read_text()) if counter.exists() else 0
+
+        @staticmethod
+        def total_runs() -> int:
+            return sum(Project.runs(n) for n in names)
+
+        @staticmethod
+        def fresh_cache(name: str) -> Path:
+            """Point the engine at a new, empty cache (a fresh clone)."""
+            monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / name)
+            return tmp_path / name
+
+    return Project
+
+
+def exported(project, tmp_path) -> Path:
+    """Run everything once and export it; then start over with an empty cache."""
+    core.run_all(stream=io.StringIO())
+    assert project.total_runs() == 3
+    target = tmp_path / "export"
+    manifest = core.export_cached(target)
+    assert len(manifest["entries"]) == 3
+    project.fresh_cache("clone-cache")
+    return target
+
+
+def test_export_lists_every_file_with_its_checksum(project, tmp_path):
+    target = exported(project, tmp_path)
+    manifest = json.loads((target / "manifest.json").read_text())
+    for key, entry in manifest["entries"].items():
+        assert entry["snippet"] in project.snippets
+        assert set(entry["files"]) >= {"record.json", "output.txt", "values.json"}
+        for name, digest in entry["files"].items():
+            assert sharing._sha256((target / key / name).read_bytes()) == digest
+    figures = [n for e in manifest["entries"].values() for n in e["files"] if n.startswith("fig-")]
+    assert figures == ["fig-01.png"]
+
+
+def test_fetched_results_are_used_with_zero_executions(project, tmp_path):
+    target = exported(project, tmp_path)
+    with StaticServer(target) as server:
+        results = core.run_all(fetch_from=server.url, stream=io.StringIO())
+    assert project.total_runs() == 3  # nothing ran again
+    assert all(r.cached for r in results.values())
+    assert results["snippets/demo/b.py"].values["value"] == 10
+    assert results["snippets/demo/b.py"].figures[0].read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_tampered_result_is_refused_and_run_again(project, tmp_path, caplog):
+    target = exported(project, tmp_path)
+    key = executor.cache_key("snippets/demo/c.py")
+    (target / key / "output.txt").write_text("value 999\n")
+    with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
+        report = sharing.import_results(str(target))
+    assert list(report.refused) == [key] and len(report.accepted) == 2
+    refused = [r.getMessage() for r in caplog.records if "REFUSED" in r.getMessage()]
+    assert len(refused) == 1 and "snippets/demo/c.py" in refused[0] and "output.txt" in refused[0]
+    result = executor.run("snippets/demo/c.py")
+    assert not result.cached and result.output == "value 20\n"
+    assert project.runs("c.py") == 2 and project.runs("a.py") == 1
+
+
+def test_a_result_under_another_snippets_key_is_refused(project, tmp_path):
+    target = exported(project, tmp_path)
+    manifest = json.loads((target / "manifest.json").read_text())
+    key_a = executor.cache_key("snippets/demo/a.py")
+    manifest["entries"][key_a]["snippet"] = "snippets/demo/c.py"  # a result passed off as another
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    report = sharing.import_results(str(target), {key_a: "snippets/demo/a.py"})
+    assert key_a in report.refused and not report.accepted
+
+
+def test_an_edited_snippet_is_not_fetched_but_run(project, tmp_path):
+    target = exported(project, tmp_path)
+    (project.path / "snippets" / "demo" / "a.py").write_text("value = 5\n")
+    report = sharing.fetch_published(str(target), project.snippets)
+    assert len(report.accepted) == 2  # b and c; a's new key is not in the export
+    assert executor.run("snippets/demo/a.py").values["value"] == 5
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/assets/snippets/"
+
+
+def test_an_unreachable_address_means_local_runs_and_one_log_line(project, caplog):
+    with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
+        start = time.monotonic()
+        report = sharing.fetch_published(closed_port_url(), project.snippets)
+        assert time.monotonic() - start < sharing.FETCH_TIMEOUT + 1
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and "not reachable" in lines[0] and "running 3 snippets here" in lines[0]
+    assert all(r.levelno == logging.INFO for r in caplog.records)  # a strict build goes on
+    assert not report.accepted
+    core.run_all(stream=io.StringIO())
+    assert project.total_runs() == 3
+
+
+def test_a_silent_address_is_given_up_after_the_time_limit(project, caplog):
+    with socket.socket() as listener:  # accepts connections, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        start = time.monotonic()
+        with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
+            sharing.fetch_published(url, project.snippets, timeout=1)
+        assert time.monotonic() - start < 2.5
+    assert "not reachable" in caplog.records[0].getMessage()
+
+
+def test_results_address_from_site_url_or_environment(monkeypatch):
+    assert sharing.results_url("https://o.github.io/repo/") == "https://o.github.io/repo/assets/snippets/"
+    assert sharing.results_url(None) is None
+    monkeypatch.setenv(sharing.URL_ENV, "http://127.0.0.1:9/export/")
+    assert sharing.results_url("https://o.github.io/repo/") == "http://127.0.0.1:9/export/"
+    monkeypatch.setenv(sharing.URL_ENV, "off")
+    assert sharing.results_url("https://o.github.io/repo/") is None
+
+
+def test_progress_counts_each_snippet_once_and_estimates_from_recorded_times(project):
+    executor.run("snippets/demo/a.py")  # cached before the run starts
+    stream = io.StringIO()
+    recorded = {"snippets/demo/b.py": 30.0, "snippets/demo/c.py": 90.0}
+    with Progress(["snippets/demo/b.py", "snippets/demo/c.py"], stream=stream, tty=False, recorded=recorded):
+        for snippet in project.snippets:
+            executor.run(snippet)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[0/2] running snippets/demo/b.py, about 2m00s left"
+    assert lines[1].startswith("[1/2] checking the cache, about 1m30s left")
+    assert lines[2].startswith("[1/2] running snippets/demo/c.py, about 1m")
+    assert lines[-1] == "[2/2] snippets done" and len(lines) == 4
+
+
+def test_progress_bar_on_a_terminal(project):
+    stream = io.StringIO()
+    with Progress(["snippets/demo/a.py"], stream=stream, tty=True, recorded={}):
+        executor.run("snippets/demo/a.py")
+    assert "\r\033[K[------------------------] 0/1 running snippets/demo/a.py" in stream.getvalue()
+    assert stream.getvalue().endswith("[########################] 1/1 snippets done\n")
+
+
+def cli(project, *args) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_CACHE_DIR", sharing.URL_ENV)}
+    return subprocess.run(
+        [sys.executable, "-m", "engine", "--project", str(project.path), *args],
+        cwd=executor.ENGINE_HOME, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_command_line_run_status_keys_export_import(project, tmp_path):
+    status = cli(project, "status")
+    assert status.returncode == 0 and "0 cached, 3 missing" in status.stdout
+    ran = cli(project, "run", "--no-fetch")
+    assert ran.returncode == 0, ran.stderr
+    assert "[3/3] snippets done" in ran.stderr and "3 snippets: 3 run" in ran.stdout
+    keys = json.loads(cli(project, "keys").stdout)
+    assert list(keys) == project.snippets
+    assert cli(project, "status").stdout.count("cached ") == 3
+    exported_to = tmp_path / "cli-export"
+    assert cli(project, "export", str(exported_to)).returncode == 0
+    first = next(iter(keys.values()))
+    (exported_to / first / "values.json").write_text("{}")
+    import shutil
+
+    shutil.rmtree(project.path / ".cache")
+    imported = cli(project, "import", str(exported_to))
+    assert imported.returncode == 1  # one refused
+    assert "2 imported, 0 already cached, 1 refused" in imported.stdout
+    assert "REFUSED" in imported.stderr
+    assert cli(project, "run", "--no-fetch", "snippets/demo/a.py").returncode == 0
+    assert project.total_runs() == 4  # only the refused one ran again
