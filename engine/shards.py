@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from . import executor, times
+from . import executor, pages, times
 from .executor import Result, SnippetError
 
 PLAN_VERSION = 1
@@ -270,7 +270,7 @@ def result(snippet: str, prefer_other_devices: bool = False) -> Result:
         raise SnippetNotCached(
             f"{snippet}: no result in {executor.CACHE_DIR} (key {executor.cache_key(snippet)}), and "
             "COURSE_EXECUTE=cache-only forbids running it. Run its shard and merge the results "
-            "(python -m engine.shards plan/shard/merge), or build without COURSE_EXECUTE=cache-only."
+            "(python -m engine plan, shard, merge), or build without COURSE_EXECUTE=cache-only."
         )
     return executor.run(snippet)
 
@@ -282,7 +282,7 @@ def plan_project(shards: int, gpu: bool, cache: Path | None = None,
                  time_sources: list[Path] | None = None) -> Plan:
     """Plan every snippet of the project against ``cache`` (default: the engine's cache)."""
     cache = cache or executor.CACHE_DIR
-    snippets = executor.all_snippets()
+    snippets = [executor.relative(s) for s in pages.snippets_in_order()]  # what the site shows
     keys = {s: executor.cache_key(s) for s in snippets}
     on_cuda_pages = cuda_snippets() & set(snippets)
     gpu_snippets = on_cuda_pages if gpu else set()

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -41,7 +42,13 @@ SNIPPETS = {
         plt.bar([1, 2, 3], [3, 1, 2])
         plt.show()
     """),
-    "on_gpu_page.py": LOG_RUN + "device = 'cpu'\nprint('trained on', device)\n",
+    "on_gpu_page.py": LOG_RUN + textwrap.dedent("""
+        import matplotlib.pyplot as plt
+        device = "cpu"
+        plt.plot([0.9, 0.5, 0.2])
+        plt.show()
+        print("trained on", device)
+    """),
 }
 PAGES = {
     "plain.md": "# Plain\n\n" + "".join(
@@ -176,7 +183,7 @@ def test_three_shards_merged_build_equals_a_single_machine_build(project, monkey
         k: without_seconds(v) for k, v in single.items()
     }
     assert figures(project / "merged", sharded) == figures(single_cache, single)
-    assert len(figures(single_cache, single)) == 2
+    assert len(figures(single_cache, single)) == 3
 
     # one edited snippet: the next plan has one shard with one snippet
     path = project / "snippets" / "demo" / "table.py"
@@ -216,7 +223,17 @@ def test_gpu_shard_results_are_shown_on_cuda_pages(project, monkeypatch):
     cpu_key = executor.cache_key("snippets/demo/on_gpu_page.py")
     assert gpu_key != cpu_key
     assert shards.find_result("snippets/demo/on_gpu_page.py", True).key == gpu_key
-    assert "trained on cpu" in page
+    assert "trained on cpu" in page and f"assets/snippets/{gpu_key}/fig-01.png" in page
+    # the MkDocs hooks show the GPU result and copy its figure under the GPU result's key
+    from engine import mkdocs_hooks as hooks
+
+    monkeypatch.setattr(hooks, "_cuda", {"snippets/demo/on_gpu_page.py"})
+    monkeypatch.setattr(hooks, "_results", {})
+    monkeypatch.setattr(hooks, "_shown", set())
+    assert hooks._run("snippets/demo/on_gpu_page.py").key == gpu_key
+    hooks.on_post_build(SimpleNamespace(site_dir=str(project / "site"), theme={"language": "en"}))
+    copied = project / "site" / "assets" / "snippets" / gpu_key / "fig-01.png"
+    assert copied.read_bytes() == (project / "merged" / gpu_key / "fig-01.png").read_bytes()
     # with the GPU result merged, a plan for the GPU has nothing left to do
     assert shards.plan_project(2, gpu=True, time_sources=[]).to_run() == []
     assert runs(project) == LOGGED
