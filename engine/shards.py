@@ -97,7 +97,8 @@ def recorded_times(sources: list[Path]) -> tuple[dict[str, float], dict[str, flo
                 else:
                     add(snippet, value, "cpu")
         elif source.is_dir():
-            for record_file in sorted(source.glob("*/record.json")):
+            # the newest record of a snippet wins (older keys: older code or libraries)
+            for record_file in sorted(source.glob("*/record.json"), key=lambda f: f.stat().st_mtime):
                 try:
                     record = json.loads(record_file.read_text())
                     add(record["snippet"], record["seconds"], record["device"])

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -426,6 +427,45 @@ def test_runner_hook_refuses_fork_pull_requests_and_other_workflows(tmp_path):
                    )
         proc = subprocess.run(["bash", "-e", str(hook), str(config)], env=env, capture_output=True, text=True)
         assert proc.returncode == expected, f"{event} {workflow_ref}: {proc.stdout}{proc.stderr}"
+
+
+FAKE_GH = """#!/usr/bin/env bash
+# gh api stand-in: the GPU shard's next state for /jobs, the run's artifacts for /artifacts
+case "$*" in
+  */jobs*) line=$(head -n 1 "$STATES"); [ "$(wc -l < "$STATES")" -gt 1 ] && sed -i 1d "$STATES"; echo "$line" ;;
+  */artifacts*) cat "$ARTIFACTS" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("states, artifacts, deadline_in, expected", [
+    (["queued "], "", -1, "results-gpu-fallback"),  # the runner never came
+    (["", "queued ", "in_progress ", "completed success"], "plan\nresults-gpu\n", 60, "results-gpu"),
+    (["in_progress ", "completed success"], "plan\n", -1, "results-gpu-fallback"),  # started too late
+    (["completed cancelled"], "", 60, "results-gpu-fallback"),
+    (["in_progress ", "completed failure"], "", 60, "error"),  # a snippet failed on the GPU
+])
+def test_gpu_gate_falls_back_to_the_cpu_only_when_the_gpu_shard_did_not_run(
+    tmp_path, states, artifacts, deadline_in, expected
+):
+    step = workflow("pages.yml")["jobs"]["gpu-gate"]["steps"][0]
+    (tmp_path / "gh").write_text(FAKE_GH)
+    (tmp_path / "gh").chmod(0o755)
+    (tmp_path / "states").write_text("\n".join(states) + "\n")
+    (tmp_path / "artifacts").write_text(artifacts)
+    output = tmp_path / "output"
+    env = dict(os.environ, PATH=f"{tmp_path}:{os.environ['PATH']}", STATES=str(tmp_path / "states"),
+               ARTIFACTS=str(tmp_path / "artifacts"), GITHUB_OUTPUT=str(output), POLL_SECONDS="0",
+               DEADLINE=str(int(time.time()) + deadline_in), GPU_WAIT_MINUTES="10",
+               GITHUB_REPOSITORY="owner/course", GITHUB_RUN_ID="1", GITHUB_RUN_ATTEMPT="1")
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=60)
+    if expected == "error":
+        assert proc.returncode == 1 and "GPU shard failed" in proc.stdout
+        return
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert outputs["artifact"] == expected
+    assert outputs["fallback"] == ("1" if expected.endswith("fallback") else "0")
 
 
 def test_pages_job_keeps_no_write_token_while_snippets_run():
