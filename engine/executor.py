@@ -118,7 +118,10 @@ def local_imports(path: Path) -> list[Path]:
     todo = [path]
     while todo:
         current = todo.pop()
-        tree = ast.parse(current.read_bytes(), filename=str(current))
+        try:
+            tree = ast.parse(current.read_bytes(), filename=str(current))
+        except SyntaxError as exc:
+            raise SnippetError(f"{current.relative_to(ROOT)}: {exc}") from None
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):

@@ -38,6 +38,9 @@ LABELS = {
         "record": "本页构建时运行：{device} · torch {torch} · Python {python} · {seconds:.1f} 秒",
         "no_output": "（没有输出）",
         "not_run": "构建时未执行代码（COURSE_EXECUTE=0），这里不显示输出。",
+        "queued": "这段代码正在排队等待运行（队列第 {n} 位），运行结束后输出会出现在这里。",
+        "running": "这段代码正在后台运行，运行结束后输出会出现在这里。",
+        "failed": "这段代码运行失败，终端里有完整的错误信息：",
     },
     "en": {
         "output": "Output",
@@ -47,8 +50,24 @@ LABELS = {
         "record": "Ran when this page was built: {device} · torch {torch} · Python {python} · {seconds:.1f} s",
         "no_output": "(no output)",
         "not_run": "Code was not executed for this build (COURSE_EXECUTE=0); outputs are not shown.",
+        "queued": "This code is queued to run (position {n} in the queue); its output appears here when it has run.",
+        "running": "This code is running in the background; its output appears here when it has run.",
+        "failed": "This code failed; the terminal shows the whole error:",
     },
 }
+
+
+@dataclass
+class Pending:
+    """A snippet whose result is not there yet (``mkdocs serve`` runs it in the background)."""
+
+    snippet: str
+    key: str
+    position: int  # 0: running now, n: n-th in the queue
+
+
+PENDING_CLASS = "snippet-pending"  # a build for publishing refuses pages that contain it
+STREAM_DIR = "assets/engine"  # where the served site keeps queue.json, fragments and the script
 
 
 @dataclass
@@ -150,13 +169,33 @@ def render_result(result: Result, lang: str, site_prefix: str) -> str:
     return "\n\n".join(parts)
 
 
+def render_placeholder(pending: Pending, lang: str, site_prefix: str) -> str:
+    """HTML that stands for a result until it is there; ``assets/engine/stream.js`` polls
+    ``queue.json`` and swaps in the result's fragment (see :mod:`engine.stream`)."""
+    labels = LABELS[lang]
+    state = labels["running"] if pending.position == 0 else labels["queued"].format(n=pending.position)
+    attributes = {
+        "data-snippet-key": pending.key,
+        "data-lang": lang,
+        "data-prefix": site_prefix,
+        "data-stream": f"{site_prefix}{STREAM_DIR}/",
+        "data-label-queued": labels["queued"],
+        "data-label-running": labels["running"],
+        "data-label-failed": labels["failed"],
+    }
+    attrs = " ".join(f'{name}="{html.escape(value, quote=True)}"' for name, value in attributes.items())
+    return (f'<div class="{PENDING_CLASS}" role="status" aria-live="polite" {attrs}>\n'
+            f'<p class="snippet-pending-state">{state}</p>\n</div>')
+
+
 def expand(
     markdown: str,
     lang: str,
-    run: Callable[[str], Result] | None,
+    run: Callable[[str], Result | Pending] | None,
     site_prefix: str = "",
 ) -> str:
-    """Replace every directive by its code and, if ``run`` is given, its results."""
+    """Replace every directive by its code and, if ``run`` is given, its results (or, for a
+    :class:`Pending` one, a placeholder)."""
     lines = markdown.splitlines()
     out: list[str] = []
     position = 0
@@ -166,7 +205,11 @@ def expand(
         if directive.annotations:
             block.append("\n".join(directive.annotations).rstrip())
         if run is not None:
-            block.append(render_result(run(directive.snippet), lang, site_prefix))
+            result = run(directive.snippet)
+            if isinstance(result, Pending):
+                block.append(render_placeholder(result, lang, site_prefix))
+            else:
+                block.append(render_result(result, lang, site_prefix))
         else:
             block.append(f'<p class="snippet-record">{LABELS[lang]["not_run"]}</p>')
         out.extend(("\n\n".join(block) + "\n").splitlines())

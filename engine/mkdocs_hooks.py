@@ -11,11 +11,23 @@ The same hooks add the notebook pages (:mod:`engine.notebooks`), the glossary
 (:mod:`engine.glossary`) and the results page (:mod:`engine.results`), mark GPU
 pages (front matter ``cuda: true``), and fix two links the i18n plugin writes.
 
+Before anything runs, results whose key matches are fetched from the published site
+(:mod:`engine.sharing`; ``COURSE_RESULTS_URL`` overrides the address, ``off`` disables it), and
+every build puts its results' export into the site (``assets/snippets/manifest.json``).
+
+``mkdocs build`` then runs the missing snippets up front, in navigation order, with a progress
+line (:mod:`engine.core`). ``mkdocs serve`` does not wait: a snippet without a result shows a
+placeholder, a background worker (:mod:`engine.stream`) runs the missing snippets and the open
+page swaps each result in; one rebuild follows when the queue is empty. A build (not serve)
+refuses any page that still holds a placeholder. ``COURSE_STREAM=0`` makes serve wait as a build
+does; ``COURSE_STREAM=1`` forces placeholders (what the refusal test uses).
+
 ``COURSE_EXECUTE=0`` builds the pages without running or showing results;
 ``COURSE_EXECUTE=cache-only`` shows cached results only (a sharded build's merge step, see
-:mod:`engine.shards`): a snippet without one fails the build. A CUDA page's snippet shows the
-GPU runner's result when the merged cache has one. ``COURSE_GPU_FALLBACK=1`` (set by the Pages
-workflow when the GPU runner did not start in time) makes the GPU pages' note say so.
+:mod:`engine.shards`): nothing is fetched or run, a snippet without a result fails the build.
+A CUDA page's snippet shows the GPU runner's result when the cache has one (merged from the GPU
+shard). ``COURSE_GPU_FALLBACK=1`` (set by the Pages workflow when the GPU runner did not start
+in time) makes the GPU pages' note say so.
 """
 
 from __future__ import annotations
@@ -33,8 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import data, executor, glossary, notebooks, results, shards  # noqa: E402
-from engine.markdown import expand  # noqa: E402
+from engine import core, data, executor, glossary, notebooks, pages, results, shards, sharing  # noqa: E402
+from engine.markdown import PENDING_CLASS, STREAM_DIR, expand  # noqa: E402
+from engine.stream import SESSION, Worker  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")
 
@@ -60,33 +73,144 @@ def site_prefix(page) -> str:
     return "../" * (page.url.count("/") if page.url else 0)
 
 
+def streaming() -> bool:
+    """Placeholders instead of waiting: under ``mkdocs serve`` unless ``COURSE_STREAM=0``."""
+    wanted = os.environ.get("COURSE_STREAM", "")
+    return (execution_enabled() and not shards.cache_only() and wanted != "0"
+            and (SESSION.command == "serve" or wanted == "1"))
+
+
 def _run(snippet: str) -> executor.Result:
-    key = executor.cache_key(snippet)
+    key = executor.cache_key(snippet)  # this machine's key; a CUDA page may show a GPU result
     if key not in _results:
         try:
-            _results[key] = shards.result(snippet, prefer_other_devices=snippet in _cuda)
+            result = shards.result(snippet, prefer_other_devices=snippet in _cuda)
         except executor.SnippetError as exc:
             raise PluginError(str(exc)) from None
-    _shown.add(key)
-    return _results[key]
+        _results[key] = _results[result.key] = result
+    result = _results[key]
+    _shown.add(result.key)  # its own key: the export copies that entry, figures included
+    return result
 
 
-def _runner():
-    """What the renderers call to get a snippet's result; None when execution is off."""
-    return _run if execution_enabled() else None
+def _cached_or_pending(snippet: str):
+    """Streaming: the cached result, or a placeholder state (the worker queues the snippet)."""
+    hit = executor.cached(snippet)
+    if hit is not None:
+        _results[hit.key] = hit
+        _shown.add(hit.key)
+        return hit
+    failure = SESSION.worker.failure(snippet)
+    if failure is not None:
+        raise PluginError(failure)
+    pending = SESSION.worker.pending(snippet)
+    SESSION.placeholders.add(pending.key)
+    return pending
+
+
+def _cached_or_none(snippet: str):
+    result = _cached_or_pending(snippet)
+    return result if isinstance(result, executor.Result) else None
+
+
+def _runner(placeholders: bool = True):
+    """What the renderers call to get a snippet's result; None when execution is off. Pages
+    take placeholders; notebooks and the results table take None for a result not there yet."""
+    if not execution_enabled():
+        return None
+    if streaming():
+        return _cached_or_pending if placeholders else _cached_or_none
+    return _run
 
 
 def on_startup(command, dirty):
-    if shards.cache_only():
+    SESSION.command = command
+    if not execution_enabled():
+        log.info("COURSE_EXECUTE=0: snippets are shown but not run")
+    elif shards.cache_only():
         log.info("COURSE_EXECUTE=cache-only: results come from %s; a missing one fails the build",
                  executor.CACHE_DIR)
-    elif execution_enabled():
-        try:
-            data.prepare(log=log.info)
-        except data.DataError as exc:
-            raise PluginError(f"data: {exc}") from None
-    else:
-        log.info("COURSE_EXECUTE=0: snippets are shown but not run")
+    elif not streaming():
+        _prepare_data()
+
+
+def _prepare_data():
+    try:
+        data.prepare(log=log.info)
+    except data.DataError as exc:
+        raise PluginError(f"data: {exc}") from None
+
+
+def _markdown_converter(config):
+    import markdown
+
+    def to_html(text: str) -> str:
+        return markdown.Markdown(
+            extensions=config.markdown_extensions, extension_configs=config.mdx_configs
+        ).convert(text)
+
+    return to_html
+
+
+def on_config(config):
+    executor.set_project(Path(config.config_file_path).parent)
+    if not execution_enabled() or shards.cache_only():
+        return config
+    try:
+        return _prepare_results(config)
+    except executor.SnippetError as exc:  # e.g. a snippet that does not parse
+        raise PluginError(str(exc)) from None
+
+
+def _prepare_results(config):
+    snippets = pages.snippets_in_order(Path(config.docs_dir))
+    if not SESSION.fetched:
+        SESSION.fetched = True
+        sharing.fetch_published(sharing.results_url(config.site_url), snippets)
+    if streaming():
+        SESSION.placeholders = set()  # those this (re)build shows
+        SESSION.to_html = _markdown_converter(config)
+        if SESSION.worker is None:
+            SESSION.worker = Worker(Path(config.site_dir), lambda text: SESSION.to_html(text),
+                                    on_idle=_rebuild, prepare=_prepare_data)
+            SESSION.worker.start()
+        SESSION.worker.submit([s for s in snippets if executor.cached(s) is None])
+    elif not SESSION.ran_up_front:
+        SESSION.ran_up_front = True
+        core.run_all(snippets)  # missing ones, in navigation order, with a progress line
+    return config
+
+
+def _rebuild():
+    """Ask `mkdocs serve` for one rebuild (the worker's queue is empty) if the pages show
+    placeholders."""
+    if not SESSION.placeholders:
+        return
+    SESSION.rebuild_wanted = True
+    if SESSION.trigger is not None:
+        SESSION.rebuild_wanted = False
+        log.info("course: the snippet queue is empty; rebuilding the pages with every result")
+        (SESSION.trigger / "results-ready").write_text(str(len(SESSION.worker.done)))
+
+
+def on_serve(server, config, builder):
+    import tempfile
+    import threading
+
+    if SESSION.worker is not None:
+        SESSION.trigger = Path(tempfile.mkdtemp(prefix="course-serve-"))
+        server.watch(str(SESSION.trigger))
+        # A queue that emptied during the first build asks for its rebuild once the server
+        # watches (it starts right after this event).
+        threading.Timer(1.0, lambda: SESSION.rebuild_wanted and _rebuild()).start()
+    return server
+
+
+def on_shutdown():
+    if SESSION.worker is not None:
+        SESSION.worker.stop()
+    if SESSION.trigger is not None:
+        shutil.rmtree(SESSION.trigger, ignore_errors=True)
 
 
 def on_pre_build(config):
@@ -106,7 +230,7 @@ _notebooks = notebooks.Pages(executor.CACHE_DIR.parent / "notebooks")
 
 @event_priority(-110)  # after the i18n plugin (-100) has picked this language's files
 def on_files(files, config):
-    return _notebooks.on_files(files, config, _runner())
+    return _notebooks.on_files(files, config, _runner(placeholders=False))
 
 
 @event_priority(-110)
@@ -154,7 +278,7 @@ def on_page_markdown(markdown, page, config, files):
     prefix = site_prefix(page)
     markdown = _notebooks.on_page_markdown(markdown, page.file.src_uri, config, prefix)
     markdown = glossary.expand(markdown, lang)
-    markdown = results.expand(markdown, lang, _runner())
+    markdown = results.expand(markdown, lang, _runner(placeholders=False))
     if "::: snippet " not in markdown:
         return markdown
     try:
@@ -165,13 +289,10 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     _notebooks.on_post_build(config)
-    target = Path(config.site_dir) / "assets" / "snippets"
-    for key in sorted(_shown):
-        result = _results[key]
-        for figure in result.figures:  # under the result's own key (a GPU result's differs)
-            destination = target / result.key / figure.name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(figure, destination)
+    # The results this build showed, figures included, as an export the published site carries.
+    sharing.export(sorted(_shown), Path(config.site_dir) / sharing.RESULTS_PATH)
+    if SESSION.worker is not None and streaming():
+        SESSION.worker.publish_all()
     ran = sum(1 for k in _shown if not _results[k].cached)
     log.info(
         "course: %s build showed %d snippets: %d run, %d from cache",
@@ -207,4 +328,12 @@ def _relative_selector_links(output: str, page, config) -> str:
 
 
 def on_post_page(output, page, config):
+    if f'class="{PENDING_CLASS}"' in output:
+        if SESSION.command != "serve":
+            raise PluginError(
+                f"{page.file.src_uri}: a snippet result is a placeholder; a build for publishing "
+                "shows every result (unset COURSE_STREAM, or run `python -m engine run` first)"
+            )
+        script = f'<script src="{site_prefix(page)}{STREAM_DIR}/stream.js"></script>'
+        output = output.replace("</body>", script + "\n</body>", 1)
     return _relative_selector_links(ALTERNATE_LINK.sub("", output), page, config)

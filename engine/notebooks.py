@@ -189,6 +189,7 @@ def build(
         }
     )
     results = {e.snippet: result_of(e.snippet) for e in notebook.entries} if result_of else {}
+    results = {snippet: r for snippet, r in results.items() if r is not None}  # None: not run yet
     devices = sorted({r.device for r in results.values()})
     intro = labels["intro"].format(
         page=notebook.title, page_url=page_link, device=", ".join(devices) or "-"

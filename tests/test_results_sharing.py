@@ -21,6 +21,7 @@ import pytest
 
 from engine import core, executor, sharing
 from engine.progress import Progress
+from tests import demo_project
 from tests.browser import StaticServer
 
 COUNTED = """
@@ -33,28 +34,51 @@ COUNTED = """
 """
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A project with three snippets shown by one page; ``runs(name)`` counts executions."""
-    root = tmp_path / "project"
+NAMES = ["a.py", "b.py", "c.py"]
+
+
+def write_project(root: Path) -> None:
+    """Three snippets (b.py draws a figure) shown by one page."""
     (root / "snippets" / "demo").mkdir(parents=True)
     (root / "docs" / "zh").mkdir(parents=True)
-    names = ["a.py", "b.py", "c.py"]
-    for i, name in enumerate(names):
+    for i, name in enumerate(NAMES):
         code = textwrap.dedent(COUNTED.format(name=name, value=i * 10))
         if name == "b.py":
             code += "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\n"
         (root / "snippets" / "demo" / name).write_text(code)
-    page = "# Demo\n\n" + "\n\n".join(f"::: snippet snippets/demo/{n}" for n in names) + "\n"
+    page = "# Demo\n\n" + "\n\n".join(f"::: snippet snippets/demo/{n}" for n in NAMES) + "\n"
     (root / "docs" / "zh" / "index.md").write_text(page)
-    monkeypatch.setattr(executor, "ROOT", root)
-    monkeypatch.setattr(executor, "SNIPPETS_DIR", root / "snippets")
-    monkeypatch.setattr(executor, "CACHE_DIR", root / "cache")
+
+
+def point_engine_at(patch, root: Path, cache: Path) -> None:
+    patch.setattr(executor, "ROOT", root)
+    patch.setattr(executor, "SNIPPETS_DIR", root / "snippets")
+    patch.setattr(executor, "CACHE_DIR", cache)
+
+
+@pytest.fixture(scope="module")
+def template_export(tmp_path_factory) -> Path:
+    """An export of the three snippets' results, made once (keys do not depend on the folder)."""
+    base = tmp_path_factory.mktemp("template")
+    write_project(base / "project")
+    with pytest.MonkeyPatch.context() as patch:
+        point_engine_at(patch, base / "project", base / "cache")
+        core.run_all(stream=io.StringIO())
+        core.export_cached(base / "export")
+    return base / "export"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A fresh project with an empty cache; ``runs(name)`` counts executions."""
+    root = tmp_path / "project"
+    write_project(root)
+    point_engine_at(monkeypatch, root, root / "cache")
     monkeypatch.delenv(sharing.URL_ENV, raising=False)
 
     class Project:
         path = root
-        snippets = [f"snippets/demo/{n}" for n in names]
+        snippets = [f"snippets/demo/{n}" for n in NAMES]
 
         @staticmethod
         def runs(name: str) -> int:
@@ -63,30 +87,21 @@ def project(tmp_path, monkeypatch):
 
         @staticmethod
         def total_runs() -> int:
-            return sum(Project.runs(n) for n in names)
-
-        @staticmethod
-        def fresh_cache(name: str) -> Path:
-            """Point the engine at a new, empty cache (a fresh clone)."""
-            monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / name)
-            return tmp_path / name
+            return sum(Project.runs(n) for n in NAMES)
 
     return Project
 
 
-def exported(project, tmp_path) -> Path:
-    """Run everything once and export it; then start over with an empty cache."""
-    core.run_all(stream=io.StringIO())
-    assert project.total_runs() == 3
-    target = tmp_path / "export"
-    manifest = core.export_cached(target)
-    assert len(manifest["entries"]) == 3
-    project.fresh_cache("clone-cache")
-    return target
+@pytest.fixture
+def exported(template_export, tmp_path) -> Path:
+    """A copy of the export (tests may tamper with it)."""
+    import shutil
+
+    return Path(shutil.copytree(template_export, tmp_path / "export"))
 
 
-def test_export_lists_every_file_with_its_checksum(project, tmp_path):
-    target = exported(project, tmp_path)
+def test_export_lists_every_file_with_its_checksum(project, exported):
+    target = exported
     manifest = json.loads((target / "manifest.json").read_text())
     for key, entry in manifest["entries"].items():
         assert entry["snippet"] in project.snippets
@@ -97,18 +112,18 @@ def test_export_lists_every_file_with_its_checksum(project, tmp_path):
     assert figures == ["fig-01.png"]
 
 
-def test_fetched_results_are_used_with_zero_executions(project, tmp_path):
-    target = exported(project, tmp_path)
+def test_fetched_results_are_used_with_zero_executions(project, exported):
+    target = exported
     with StaticServer(target) as server:
         results = core.run_all(fetch_from=server.url, stream=io.StringIO())
-    assert project.total_runs() == 3  # nothing ran again
+    assert project.total_runs() == 0  # nothing ran here
     assert all(r.cached for r in results.values())
     assert results["snippets/demo/b.py"].values["value"] == 10
     assert results["snippets/demo/b.py"].figures[0].read_bytes().startswith(b"\x89PNG")
 
 
-def test_a_tampered_result_is_refused_and_run_again(project, tmp_path, caplog):
-    target = exported(project, tmp_path)
+def test_a_tampered_result_is_refused_and_run_again(project, exported, caplog):
+    target = exported
     key = executor.cache_key("snippets/demo/c.py")
     (target / key / "output.txt").write_text("value 999\n")
     with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
@@ -118,11 +133,11 @@ def test_a_tampered_result_is_refused_and_run_again(project, tmp_path, caplog):
     assert len(refused) == 1 and "snippets/demo/c.py" in refused[0] and "output.txt" in refused[0]
     result = executor.run("snippets/demo/c.py")
     assert not result.cached and result.output == "value 20\n"
-    assert project.runs("c.py") == 2 and project.runs("a.py") == 1
+    assert project.runs("c.py") == 1 and project.runs("a.py") == 0
 
 
-def test_a_result_under_another_snippets_key_is_refused(project, tmp_path):
-    target = exported(project, tmp_path)
+def test_a_result_under_another_snippets_key_is_refused(project, exported):
+    target = exported
     manifest = json.loads((target / "manifest.json").read_text())
     key_a = executor.cache_key("snippets/demo/a.py")
     manifest["entries"][key_a]["snippet"] = "snippets/demo/c.py"  # a result passed off as another
@@ -131,8 +146,8 @@ def test_a_result_under_another_snippets_key_is_refused(project, tmp_path):
     assert key_a in report.refused and not report.accepted
 
 
-def test_an_edited_snippet_is_not_fetched_but_run(project, tmp_path):
-    target = exported(project, tmp_path)
+def test_an_edited_snippet_is_not_fetched_but_run(project, exported):
+    target = exported
     (project.path / "snippets" / "demo" / "a.py").write_text("value = 5\n")
     report = sharing.fetch_published(str(target), project.snippets)
     assert len(report.accepted) == 2  # b and c; a's new key is not in the export
@@ -231,3 +246,48 @@ def test_command_line_run_status_keys_export_import(project, tmp_path):
     assert "REFUSED" in imported.stderr
     assert cli(project, "run", "--no-fetch", "snippets/demo/a.py").returncode == 0
     assert project.total_runs() == 4  # only the refused one ran again
+
+
+# --- through MkDocs (tests/demo_project.py: a small project using the real hooks) ----------
+
+
+DRAW = "import matplotlib.pyplot as plt\nplt.plot([1, 2])\n"
+
+
+def demo(tmp_path, name: str) -> Path:
+    return demo_project.make(tmp_path / name, {
+        "a.py": textwrap.dedent(COUNTED.format(name="a.py", value=1)),
+        "b.py": textwrap.dedent(COUNTED.format(name="b.py", value=2)) + DRAW,
+    })
+
+
+def test_a_published_site_carries_its_results_and_a_fresh_clone_runs_nothing(tmp_path):
+    published = demo(tmp_path, "published")
+    first = demo_project.build(published)
+    assert first.returncode == 0, first.stderr
+    assert "not reachable" in first.stderr and first.stderr.count("results:") == 1
+    progress = [line for line in first.stderr.splitlines() if line.startswith("[")]
+    assert progress == ["[0/2] running snippets/demo/a.py, about 20s left",
+                        "[1/2] checking the cache, about 10s left",
+                        "[1/2] running snippets/demo/b.py, about 10s left",
+                        "[2/2] snippets done"]  # the cold build's progress, in navigation order
+    site = published / "site"
+    manifest = json.loads((site / "assets" / "snippets" / "manifest.json").read_text())
+    assert sorted(e["snippet"] for e in manifest["entries"].values()) == ["snippets/demo/a.py", "snippets/demo/b.py"]
+
+    clone = demo(tmp_path, "clone")
+    with StaticServer(site) as server:
+        second = demo_project.build(clone, COURSE_RESULTS_URL=server.url + "assets/snippets/")
+    assert second.returncode == 0, second.stderr
+    assert "results: 2 fetched from" in second.stderr
+    assert not (clone / "runs").exists()  # 0 executions
+    html = (clone / "site" / "index.html").read_text()
+    assert "value 2" in html and "assets/snippets/" in html and "snippet-pending" not in html
+
+
+def test_a_build_for_publishing_refuses_placeholders(tmp_path):
+    project = demo(tmp_path, "project")
+    refused = demo_project.build(project, COURSE_STREAM="1", COURSE_RESULTS_URL="off")
+    assert refused.returncode != 0
+    assert "index.md: a snippet result is a placeholder" in refused.stderr
+    # (without COURSE_STREAM=1 a build runs what is missing first: see the test above)

@@ -1,0 +1,95 @@
+"""Streaming ``mkdocs serve``: pages answer at once, results appear in the open page.
+
+A small project (tests/demo_project.py) with an empty cache: its first snippet waits until
+the test releases it (a file appears), so "before the snippet finishes" does not depend on
+the machine's speed; the second snippet is queued behind it.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+import pytest
+
+from tests import demo_project
+from tests.browser import Watched
+
+HELD = """
+    import time
+    from pathlib import Path
+    deadline = time.monotonic() + 120
+    while not Path("release").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    print("held snippet finished")
+"""
+QUICK = """
+    import matplotlib.pyplot as plt
+    plt.plot([1, 3, 2])
+    print("quick snippet finished")
+"""
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = demo_project.make(tmp_path / "demo", {"held.py": HELD, "quick.py": QUICK})
+    serve = demo_project.Serve(root, COURSE_RESULTS_URL="off")
+    yield root, serve
+    serve.close()
+
+
+def test_page_answers_with_placeholders_then_shows_results_without_restart(served, browser):
+    root, serve = served
+    serve.ready()
+    first_page = time.monotonic() - serve.started
+    html = urllib.request.urlopen(serve.url, timeout=10).read().decode()
+    assert "一段说明文字" in html and "held.py" in html  # prose and code, before any result
+    assert html.count('class="snippet-pending"') == 2
+    assert not (root / "release").exists()  # the held snippet cannot have finished
+
+    watched = Watched(browser, serve.url)
+    try:
+        page = watched.page
+        page.goto(serve.url, wait_until="domcontentloaded")
+        pending = page.locator(".snippet-pending")
+        assert pending.count() == 2
+        page.wait_for_function(
+            "document.querySelectorAll('.snippet-pending-state')[0].textContent.includes('正在后台运行')"
+        )
+        assert "队列第 1 位" in pending.nth(1).inner_text()
+        (root / "release").write_text("go")
+        page.wait_for_function(
+            "document.body.innerText.includes('held snippet finished')"
+            " && document.body.innerText.includes('quick snippet finished')",
+            timeout=60_000,
+        )
+        page.wait_for_function("document.querySelectorAll('img[src*=\"assets/snippets/\"]').length == 1")
+        assert page.locator(".snippet-pending").count() == 0
+        page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        problems = [p for p in watched.problems if "/livereload/" not in p]
+        assert problems == []
+    finally:
+        watched.close()
+    serve.wait_for(r"\[2/2\] snippets done")
+    assert first_page < 60, serve.log()
+
+
+def test_edited_snippet_runs_again_alone_and_prose_edits_run_nothing(served):
+    root, serve = served
+    (root / "release").write_text("go")
+    serve.ready()
+    serve.wait_for(r"\[2/2\] snippets done", timeout=90)
+    serve.wait_for(r"course: zh build showed 2 snippets: 0 run, 2 from cache", timeout=60)
+    quick = root / "snippets" / "demo" / "quick.py"
+    quick.write_text(quick.read_text() + "print('edited')\n")
+    serve.wait_for(r"\[1/2\] running snippets/demo/quick.py", timeout=60)
+    serve.wait_for(r"\[2/2\] snippets done", timeout=60, count=2)
+    page = root / "docs" / "index.md"
+    page.write_text(page.read_text().replace("一段说明文字", "改过的说明文字"))
+    deadline = time.monotonic() + 30
+    while "改过的说明文字" not in urllib.request.urlopen(serve.url, timeout=10).read().decode():
+        assert time.monotonic() < deadline, serve.log()
+        time.sleep(0.2)
+    log = serve.log()
+    assert log.count("snippet snippets/demo/quick.py: ran") == 2
+    assert log.count("snippet snippets/demo/held.py: ran") == 1
