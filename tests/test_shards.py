@@ -102,7 +102,7 @@ def figures(cache: Path, pages: dict[str, str]) -> dict[str, bytes]:
 
 def without_seconds(text: str) -> str:
     """The run record's seconds are measured, not computed: the one thing two runs may differ in."""
-    return re.sub(r" · [0-9.]+ s</p>", " · <seconds> s</p>", text)
+    return re.sub(r" · [0-9.]+ (s|秒)</p>", r" · <seconds> \1</p>", text)
 
 
 def run_all_shards(plan: shards.Plan, base: Path) -> list[Path]:
@@ -193,6 +193,44 @@ def test_three_shards_merged_build_equals_a_single_machine_build(project, monkey
     assert [list(again.shard(n).snippets) for n in again.to_run()] == [["snippets/demo/table.py"]]
     with pytest.raises(shards.SnippetNotCached, match="table.py.*cache-only"):
         build(project)  # the miss fails the cache-only build instead of running
+
+
+def test_mkdocs_site_from_three_shards_equals_a_single_machine_build(tmp_path):
+    """The same with the real MkDocs hooks and the command line, as the workflows run them."""
+    import sys
+
+    from tests import demo_project
+
+    code = {name: code.replace(LOG_RUN, "") for name, code in SNIPPETS.items() if name != "on_gpu_page.py"}
+    single, sharded = tmp_path / "single", tmp_path / "sharded"
+    for root in (single, sharded):
+        demo_project.make(root, code)
+    assert demo_project.build(single).returncode == 0
+
+    def engine(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "engine", "--project", str(sharded), *args],
+                              cwd=ROOT, env=demo_project.environment(sharded), capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    printed = engine("plan", "--shards", "3", "--out", str(tmp_path / "plan.json"))
+    assert re.search(r"\| 3 +\| 1 +\| ", printed) and "shards with work: 1, 2, 3" in printed
+    folders = [str(tmp_path / f"results-{i}") for i in (1, 2, 3)]
+    for index, folder in enumerate(folders, start=1):
+        engine("shard", "--plan", str(tmp_path / "plan.json"), "--index", str(index), "--out", folder)
+    engine("merge", *folders)
+    built = demo_project.build(sharded, COURSE_EXECUTE="cache-only")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert re.search(r"showed 5 snippets: 0 run, 5 from cache", built.stderr)
+
+    def site(root: Path) -> tuple[str, dict[str, bytes]]:
+        page = without_seconds((root / "site" / "index.html").read_text())
+        pngs = {p.relative_to(root / "site").as_posix(): p.read_bytes()
+                for p in sorted((root / "site").rglob("fig-*.png"))}
+        return page, pngs
+
+    assert site(sharded) == site(single)
+    assert len(site(single)[1]) == 2
 
 
 def test_shard_refuses_files_changed_since_the_plan(project):
