@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh clone:
-#   make serve   set up, then serve the site at http://127.0.0.1:8000 (rebuilds on edits)
+#   make serve   set up, then serve the site at http://127.0.0.1:8000 at once; snippets without a
+#                result run in the background and appear in the open page (rebuilds on edits)
 #   make test    set up, then run every test (snippets, pages, engine, browser, content)
 # Others: make build (the site into site/), make bench (build benchmark), make clean.
 
@@ -17,7 +18,10 @@ serve: setup
 build: setup
 	$(BIN)/mkdocs build --strict
 
+# Execution phase first (published results fetched, missing snippets run, with a progress line);
+# a failing snippet is reported here and again by its test.
 test: setup browser
+	-$(BIN)/python -m engine run --keep-going
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -52,7 +52,7 @@ def site_url() -> str | None:
 def _run(args) -> int:
     url = None if args.no_fetch else sharing.results_url(site_url())
     try:
-        results = core.run_all(args.snippets, fetch_from=url)
+        results = core.run_all(args.snippets, fetch_from=url, keep_going=args.keep_going)
     except executor.SnippetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -112,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the snippets that are not cached (with progress)")
     run.add_argument("snippets", nargs="*", metavar="SNIPPET")
     run.add_argument("--no-fetch", action="store_true", help="do not fetch published results first")
+    run.add_argument("--keep-going", action="store_true", help="run the others after a failure, report all")
     run.set_defaults(func=_run)
 
     status = commands.add_parser("status", help="which snippets are cached or missing, with keys")

@@ -60,16 +60,28 @@ def run_all(
     stream: TextIO | None = None,
     tty: bool | None = None,
     timeout: float | None = None,
+    keep_going: bool = False,
 ) -> dict[str, executor.Result]:
-    """Fetch (when ``fetch_from`` is given), then run every snippet not cached, in order."""
+    """Fetch (when ``fetch_from`` is given), then run every snippet not cached, in order.
+
+    The first failure raises :class:`engine.executor.SnippetError`; with ``keep_going`` the
+    others still run and one error naming every failed snippet is raised at the end."""
     names = selected(snippets)
     if fetch_from:
         sharing.fetch_published(fetch_from, names)
     results = {}
+    failures = []
     missing = [s for s in names if executor.cached(s) is None]
     with Progress(missing, stream=stream, tty=tty):
         for snippet in names:
-            results[snippet] = executor.run(snippet, timeout=timeout)
+            try:
+                results[snippet] = executor.run(snippet, timeout=timeout)
+            except executor.SnippetError as exc:
+                if not keep_going:
+                    raise
+                failures.append(str(exc))
+    if failures:
+        raise executor.SnippetError(f"{len(failures)} snippets failed:\n\n" + "\n\n".join(failures))
     return results
 
 

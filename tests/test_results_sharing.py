@@ -291,3 +291,11 @@ def test_a_build_for_publishing_refuses_placeholders(tmp_path):
     assert refused.returncode != 0
     assert "index.md: a snippet result is a placeholder" in refused.stderr
     # (without COURSE_STREAM=1 a build runs what is missing first: see the test above)
+
+
+def test_keep_going_runs_the_others_and_names_every_failure(project):
+    (project.path / "snippets" / "demo" / "a.py").write_text("raise SystemExit('broken a')\n")
+    with pytest.raises(executor.SnippetError) as info:
+        core.run_all(stream=io.StringIO(), keep_going=True)
+    assert str(info.value).startswith("1 snippets failed") and "broken a" in str(info.value)
+    assert project.runs("b.py") == 1 and project.runs("c.py") == 1
