@@ -12,7 +12,16 @@ Measures, in a temporary copy of the project (the working tree is never touched)
   one, which then runs again);
 * a build with execution off (``COURSE_EXECUTE=0``);
 * snippet executions per build, total site weight and the heaviest page (its HTML plus the
-  images, stylesheets and scripts it loads).
+  images, stylesheets and scripts it loads);
+* ``mkdocs serve`` from a fresh clone (issue 9): with an empty cache and no published results
+  (``COURSE_RESULTS_URL=off``), the time until the home page and every lecture page answer in both
+  languages (snippets then run in the background: placeholders); and with the results served by
+  a local HTTP server from an export of the cache (as the published site serves them), the time
+  until the whole site answers with every result, and the executions it took (0 expected).
+  With ``--cold`` also the streaming run to the end: time until the last result, against the
+  sum of the snippets' run times (the 1.2x budget).
+
+Set-up time (``make setup``: virtualenv, datasets) is not included in any figure.
 """
 
 from __future__ import annotations
@@ -90,19 +99,26 @@ def executions(log: str) -> dict:
 class Serve:
     """``mkdocs serve`` in ``work``; :meth:`rebuild` times the rebuild after a change."""
 
-    def __init__(self, work: Path):
+    def __init__(self, work: Path, **extra: str):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+        self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--strict", "-a", f"127.0.0.1:{port}"],
-            cwd=work, env=environment(work), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=work, env=environment(work, **extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )
         self.lines: list[str] = []
         self.cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for(r"Serving on", 0, timeout=1800)
+        at = self.wait_for(r"Serving on", 0, timeout=1800)
+        self.serving_after = time.perf_counter() - self.started
+        self.url = self.lines[at - 1].split("Serving on", 1)[1].strip()
+
+    def log(self) -> str:
+        with self.cond:
+            return "".join(self.lines)
 
     def _read(self):
         for line in self.process.stdout:
@@ -122,14 +138,18 @@ class Serve:
                     raise SystemExit("mkdocs serve: no " + pattern + "\n" + "".join(self.lines[-40:]))
                 self.cond.wait(left)
 
-    def rebuild(self, change) -> dict:
-        """Apply ``change()`` and time until the served site has been rebuilt."""
+    def rebuild(self, change, results: bool = False) -> dict:
+        """Apply ``change()`` and time until the served site has been rebuilt; with ``results``,
+        until the rebuild that follows the snippets it queued (streaming serve)."""
         with self.cond:
             start_line = len(self.lines)
         start = time.perf_counter()
         change()
         self.wait_for(r"Detected file changes", start_line, timeout=120)
         end_line = self.wait_for(r"Documentation built in|Reloading browsers|Serving on", start_line, timeout=1800)
+        if results:  # an edited snippet always runs again, in the background
+            queue_done = self.wait_for(r"rebuilding the pages with every result", end_line, timeout=1800)
+            end_line = self.wait_for(r"Reloading browsers", queue_done, timeout=1800)
         seconds = time.perf_counter() - start
         return {"seconds": seconds, **executions("".join(self.lines[start_line:end_line]))}
 
@@ -164,6 +184,110 @@ def cheapest_snippet(work: Path) -> Path:
     if best is None:
         raise SystemExit("no cached snippet to edit")
     return work / best[1]
+
+
+# --- a fresh clone under mkdocs serve (issue 9) ----------------------------------------------
+
+
+def lecture_urls(work: Path) -> list[str]:
+    """Site paths of the home page and every lecture page, in both languages."""
+    urls = []
+    for lang, prefix in (("zh", ""), ("en", "en/")):
+        urls.append(prefix)
+        urls += [f"{prefix}{p.stem}/" for p in sorted((work / "docs" / lang).glob("lecture*.md"))]
+    return urls
+
+
+def answer_all(base: str, paths: list[str], timeout: float = 600) -> tuple[float, int]:
+    """Fetch every page until each answers with its title; (time taken, placeholders seen)."""
+    import urllib.request
+
+    start = time.perf_counter()
+    placeholders = 0
+    for path in paths:
+        while True:
+            try:
+                html = urllib.request.urlopen(base + path, timeout=60).read().decode()
+                if "<h1" in html:
+                    placeholders += html.count('class="snippet-pending"')
+                    break
+            except OSError:
+                pass
+            if time.perf_counter() - start > timeout:
+                raise SystemExit(f"mkdocs serve: {base + path} did not answer")
+            time.sleep(0.2)
+    return time.perf_counter() - start, placeholders
+
+
+class ExportServer:
+    """An export of ``cache`` served over HTTP on 127.0.0.1 (what the published site serves)."""
+
+    def __init__(self, cache: Path, work: Path):
+        import functools
+        import http.server
+
+        from engine import executor, sharing
+
+        folder = work / "published-results"
+        keys = [p.name for p in cache.iterdir() if (p / "record.json").is_file()]
+        previous = executor.CACHE_DIR
+        executor.CACHE_DIR = cache
+        try:
+            self.entries = len(sharing.export(keys, folder)["entries"])
+        finally:
+            executor.CACHE_DIR = previous
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
+    rows = []
+    work = workspace(None)
+    try:
+        serve = Serve(work, COURSE_RESULTS_URL="off")
+        try:
+            pages_after, placeholders = answer_all(serve.url, lecture_urls(work))
+            rows.append(("serve, empty cache, no published results: home + every lecture page",
+                         f"{serve.serving_after + pages_after:.1f} s",
+                         f"first page at {serve.serving_after:.1f} s; {len(lecture_urls(work))} pages, "
+                         f"{placeholders} placeholders (snippets run in the background)"))
+            if cold:
+                serve.wait_for(r"snippets done", 0, timeout=7200)
+                last = time.perf_counter() - serve.started
+                ran = sum(float(t) for _, t in RAN.findall(serve.log()))
+                rows.append(("serve, empty cache: last result in the page", f"{last:.1f} s",
+                             f"{last / ran:.2f}x the {ran:.1f} s the snippets took one after another"))
+        finally:
+            serve.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    work = workspace(None)
+    exported = ExportServer(cache, work)
+    try:
+        serve = Serve(work, COURSE_RESULTS_URL=exported.url)
+        try:
+            pages_after, placeholders = answer_all(serve.url, lecture_urls(work))
+            ran = len(re.findall(r"snippet \S+: running", serve.log()))
+            rows.append(("serve, empty cache, results from a local export: whole site",
+                         f"{serve.serving_after + pages_after:.1f} s",
+                         f"{exported.entries} results exported, {ran} executions, {placeholders} placeholders"))
+        finally:
+            serve.close()
+    finally:
+        exported.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
 
 
 # --- page weight ------------------------------------------------------------------------------
@@ -211,10 +335,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=default_cache,
                         help="existing snippet cache to start from (default: the project's)")
     parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurements")
+    parser.add_argument("--only-fresh-clone", action="store_true",
+                        help="only the fresh-clone mkdocs serve measurements (issue 9)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
     args = parser.parse_args(argv)
 
     rows: list[tuple[str, str, str]] = []
+    if not args.no_serve:
+        rows += fresh_clone_serve(args.cache, args.cold)
+    if args.only_fresh_clone:
+        report(rows, args.cold)
+        return 0
     work = workspace(None if args.cold else args.cache)
     try:
         site = work / "site"
@@ -250,8 +381,9 @@ def main(argv: list[str] | None = None) -> int:
                     with snippet.open("a", encoding="utf-8") as f:
                         f.write("# edited by the build benchmark\n")
 
-                edited = serve.rebuild(edit_snippet)
-                rows.append(("mkdocs serve: rebuild after editing one snippet", f"{edited['seconds']:.1f} s",
+                edited = serve.rebuild(edit_snippet, results=True)
+                rows.append(("mkdocs serve: editing one snippet, until its result is in the pages",
+                             f"{edited['seconds']:.1f} s",
                              f"{edited['ran']} executions ({snippet.relative_to(work).as_posix()})"))
             finally:
                 serve.close()
@@ -271,11 +403,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
 
+    report(rows, args.cold)
+    return 0
+
+
+def report(rows: list[tuple[str, str, str]], cold: bool) -> None:
     width = max(len(r[0]) for r in rows)
-    print(f"build benchmark ({os.cpu_count()} CPUs, {'real cold build' if args.cold else 'cold build estimated'})")
+    print(f"build benchmark ({os.cpu_count()} CPUs, {'real cold build' if cold else 'cold build estimated'})")
     for name, value, note in rows:
         print(f"  {name:<{width}}  {value:>9}  {note}")
-    return 0
 
 
 if __name__ == "__main__":

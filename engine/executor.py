@@ -66,6 +66,18 @@ log = logging.getLogger("mkdocs.course.executor")
 listeners: list = []
 
 
+_children: set = set()  # snippet processes running now (see stop_all)
+
+
+def stop_all() -> None:
+    """Kill every snippet process this process started and that still runs (a server stopping)."""
+    for process in list(_children):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _notify(event: str, snippet: str, key: str, seconds: float | None) -> None:
     for listener in list(listeners):
         listener(event, snippet, key, seconds)
@@ -256,6 +268,7 @@ def _execute(snippet: str, key: str, timeout: float) -> Result:
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    _children.add(process)
     try:
         raw, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -266,6 +279,8 @@ def _execute(snippet: str, key: str, timeout: float) -> Result:
             f"{snippet}: stopped after {timeout:.0f} s (time limit; set "
             "COURSE_SNIPPET_TIMEOUT to change it). Nothing was cached."
         ) from None
+    finally:
+        _children.discard(process)
     seconds = time.perf_counter() - start
     output = raw.decode("utf-8", "replace")
     if process.returncode != 0:

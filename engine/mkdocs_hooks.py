@@ -125,6 +125,11 @@ def _runner(placeholders: bool = True):
 
 def on_startup(command, dirty):
     SESSION.command = command
+    if streaming():
+        import signal
+
+        # `kill` stops the server like Ctrl+C does, so on_shutdown stops the snippet running
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not execution_enabled():
         log.info("COURSE_EXECUTE=0: snippets are shown but not run")
     elif shards.cache_only():
@@ -230,7 +235,7 @@ _notebooks = notebooks.Pages(executor.CACHE_DIR.parent / "notebooks")
 
 @event_priority(-110)  # after the i18n plugin (-100) has picked this language's files
 def on_files(files, config):
-    return _notebooks.on_files(files, config, _runner(placeholders=False))
+    return _notebooks.on_files(files, config, _runner(placeholders=False), complete_only=streaming())
 
 
 @event_priority(-110)

@@ -296,7 +296,10 @@ class Pages:
         i18n = config.plugins.get("i18n")
         return getattr(i18n, "current_language", None) or config.theme.get("language", "zh")
 
-    def on_files(self, files, config, result_of):
+    def on_files(self, files, config, result_of, complete_only: bool = False):
+        """Add a notebook page per lecture page; with ``complete_only`` (``mkdocs serve`` while
+        snippets still run) only those whose every snippet has a result, the others wait for
+        the rebuild that follows the last result (rendering a notebook is slow)."""
         from types import SimpleNamespace
 
         from mkdocs.structure.files import File
@@ -310,6 +313,8 @@ class Pages:
                 continue
             notebook = parse_page(source, Path(file.abs_src_path).read_text(encoding="utf-8"))
             if notebook is None or notebook.lang != lang:
+                continue
+            if complete_only and any(result_of(e.snippet) is None for e in notebook.entries):
                 continue
             nb = build(notebook, result_of, site_url + page_url(source))
             path = write(nb, self.directory / notebook.lang / f"{notebook.stem}.ipynb")

@@ -124,9 +124,11 @@ class Worker:
         self.thread.start()
 
     def stop(self) -> None:
+        """Stop after killing the snippet running now (its result is not cached)."""
         with self.lock:
             self.stopped = True
             self.lock.notify_all()
+        executor.stop_all()
         if self.progress.event in executor.listeners:
             executor.listeners.remove(self.progress.event)
 

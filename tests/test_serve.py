@@ -66,7 +66,9 @@ def test_page_answers_with_placeholders_then_shows_results_without_restart(serve
         page.wait_for_function("document.querySelectorAll('img[src*=\"assets/snippets/\"]').length == 1")
         assert page.locator(".snippet-pending").count() == 0
         page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
-        problems = [p for p in watched.problems if "/livereload/" not in p]
+        # The rebuild after the last result reloads the page (livereload): requests in flight at
+        # that moment (a poll, a fragment, a figure) are cut off, which is not a fault of the page.
+        problems = [p for p in watched.problems if "/livereload/" not in p and not p.endswith("net::ERR_ABORTED")]
         assert problems == []
     finally:
         watched.close()
@@ -79,7 +81,7 @@ def test_edited_snippet_runs_again_alone_and_prose_edits_run_nothing(served):
     (root / "release").write_text("go")
     serve.ready()
     serve.wait_for(r"\[2/2\] snippets done", timeout=90)
-    serve.wait_for(r"course: zh build showed 2 snippets: 0 run, 2 from cache", timeout=60)
+    serve.wait_for(r"course: \w+ build showed 2 snippets: 0 run, 2 from cache", timeout=60)
     quick = root / "snippets" / "demo" / "quick.py"
     quick.write_text(quick.read_text() + "print('edited')\n")
     serve.wait_for(r"\[1/2\] running snippets/demo/quick.py", timeout=60)
@@ -93,3 +95,31 @@ def test_edited_snippet_runs_again_alone_and_prose_edits_run_nothing(served):
     log = serve.log()
     assert log.count("snippet snippets/demo/quick.py: ran") == 2
     assert log.count("snippet snippets/demo/held.py: ran") == 1
+
+
+def snippet_processes(root) -> list[str]:
+    from pathlib import Path
+
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "engine._child snippets/demo/held.py" in text and str(root) in text:
+            found.append(text)
+    return found
+
+
+def test_stopping_the_server_stops_the_snippet_it_runs(served):
+    root, serve = served
+    serve.wait_for(r"running snippets/demo/held.py", timeout=90)
+    deadline = time.monotonic() + 10
+    while not snippet_processes(root):
+        assert time.monotonic() < deadline, "the held snippet never started"
+        time.sleep(0.1)
+    serve.close()
+    deadline = time.monotonic() + 10
+    while snippet_processes(root):
+        assert time.monotonic() < deadline, "the snippet outlived the server"
+        time.sleep(0.1)
