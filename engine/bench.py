@@ -145,8 +145,9 @@ class Serve:
             start_line = len(self.lines)
         start = time.perf_counter()
         change()
-        self.wait_for(r"Detected file changes", start_line, timeout=120)
-        end_line = self.wait_for(r"Documentation built in|Reloading browsers|Serving on", start_line, timeout=1800)
+        detected = self.wait_for(r"Detected file changes", start_line, timeout=120)
+        # from the detection on: the previous rebuild's last lines may come after start_line
+        end_line = self.wait_for(r"Reloading browsers", detected, timeout=1800)
         if results:  # an edited snippet always runs again, in the background
             queue_done = self.wait_for(r"rebuilding the pages with every result", end_line, timeout=1800)
             end_line = self.wait_for(r"Reloading browsers", queue_done, timeout=1800)
@@ -209,7 +210,7 @@ def answer_all(base: str, paths: list[str], timeout: float = 600) -> tuple[float
             try:
                 html = urllib.request.urlopen(base + path, timeout=60).read().decode()
                 if "<h1" in html:
-                    placeholders += html.count('class="snippet-pending"')
+                    placeholders += html.count("data-snippet-pending")
                     break
             except OSError:
                 pass

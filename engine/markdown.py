@@ -66,7 +66,8 @@ class Pending:
     position: int  # 0: running now, n: n-th in the queue
 
 
-PENDING_CLASS = "snippet-pending"  # a build for publishing refuses pages that contain it
+PENDING_CLASS = "snippet-pending"
+PENDING_MARK = "data-snippet-pending"  # a build for publishing refuses pages that contain it
 STREAM_DIR = "assets/engine"  # where the served site keeps queue.json, fragments and the script
 
 
@@ -184,8 +185,8 @@ def render_placeholder(pending: Pending, lang: str, site_prefix: str) -> str:
         "data-label-failed": labels["failed"],
     }
     attrs = " ".join(f'{name}="{html.escape(value, quote=True)}"' for name, value in attributes.items())
-    return (f'<div class="{PENDING_CLASS}" role="status" aria-live="polite" {attrs}>\n'
-            f'<p class="snippet-pending-state">{state}</p>\n</div>')
+    return (f'<div class="admonition info {PENDING_CLASS}" {PENDING_MARK} role="status" aria-live="polite" '
+            f'{attrs}>\n<p class="snippet-pending-state">{state}</p>\n</div>')
 
 
 def expand(

@@ -46,7 +46,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
 from engine import core, data, executor, glossary, notebooks, pages, results, shards, sharing  # noqa: E402
-from engine.markdown import PENDING_CLASS, STREAM_DIR, expand  # noqa: E402
+from engine.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
 from engine.stream import SESSION, Worker  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")
@@ -176,9 +176,9 @@ def _prepare_results(config):
         SESSION.placeholders = set()  # those this (re)build shows
         SESSION.to_html = _markdown_converter(config)
         if SESSION.worker is None:
+            # started by on_serve: the first build gets the CPU, so the pages answer sooner
             SESSION.worker = Worker(Path(config.site_dir), lambda text: SESSION.to_html(text),
                                     on_idle=_rebuild, prepare=_prepare_data)
-            SESSION.worker.start()
         SESSION.worker.submit([s for s in snippets if executor.cached(s) is None])
     elif not SESSION.ran_up_front:
         SESSION.ran_up_front = True
@@ -189,26 +189,37 @@ def _prepare_results(config):
 def _rebuild():
     """Ask `mkdocs serve` for one rebuild (the worker's queue is empty) if the pages show
     placeholders."""
-    if not SESSION.placeholders:
-        return
-    SESSION.rebuild_wanted = True
-    if SESSION.trigger is not None:
-        SESSION.rebuild_wanted = False
+    if SESSION.placeholders and SESSION.trigger is not None:
         log.info("course: the snippet queue is empty; rebuilding the pages with every result")
         (SESSION.trigger / "results-ready").write_text(str(len(SESSION.worker.done)))
 
 
 def on_serve(server, config, builder):
     import tempfile
-    import threading
 
     if SESSION.worker is not None:
         SESSION.trigger = Path(tempfile.mkdtemp(prefix="course-serve-"))
         server.watch(str(SESSION.trigger))
-        # A queue that emptied during the first build asks for its rebuild once the server
-        # watches (it starts right after this event).
-        threading.Timer(1.0, lambda: SESSION.rebuild_wanted and _rebuild()).start()
+        _run_viewed_page_first(server, config)
+        SESSION.worker.start()
     return server
+
+
+def _run_viewed_page_first(server, config):
+    """Each page request moves that page's queued snippets to the front of the queue."""
+    by_url = pages.snippets_by_url(Path(config.docs_dir))
+    mount = urlsplit(config.site_url or "/").path or "/"
+    app = server.get_app()
+
+    def app_noting_pages(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(mount) and (path.endswith("/") or path.endswith(".html")):
+            page = path[len(mount):].removesuffix("index.html")
+            if page in by_url:
+                SESSION.worker.prefer(by_url[page])
+        return app(environ, start_response)
+
+    server.set_app(app_noting_pages)
 
 
 def on_shutdown():
@@ -235,6 +246,10 @@ _notebooks = notebooks.Pages(executor.CACHE_DIR.parent / "notebooks")
 
 @event_priority(-110)  # after the i18n plugin (-100) has picked this language's files
 def on_files(files, config):
+    if streaming() and SESSION.worker.busy:
+        # Rendering notebooks is slow: they come with the rebuild after the last result.
+        SESSION.placeholders.add("notebooks")
+        return files
     return _notebooks.on_files(files, config, _runner(placeholders=False), complete_only=streaming())
 
 
@@ -294,8 +309,14 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     _notebooks.on_post_build(config)
-    # The results this build showed, figures included, as an export the published site carries.
-    sharing.export(sorted(_shown), Path(config.site_dir) / sharing.RESULTS_PATH)
+    target = Path(config.site_dir) / sharing.RESULTS_PATH
+    if SESSION.command == "serve":  # the figures only: nothing publishes a served site
+        for key in sorted(_shown):
+            for figure in _results[key].figures:
+                (target / key).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(figure, target / key / figure.name)
+    else:  # the results this build showed, figures included, as the export the site carries
+        sharing.export(sorted(_shown), target)
     if SESSION.worker is not None and streaming():
         SESSION.worker.publish_all()
     ran = sum(1 for k in _shown if not _results[k].cached)
@@ -333,7 +354,7 @@ def _relative_selector_links(output: str, page, config) -> str:
 
 
 def on_post_page(output, page, config):
-    if f'class="{PENDING_CLASS}"' in output:
+    if PENDING_MARK in output:
         if SESSION.command != "serve":
             raise PluginError(
                 f"{page.file.src_uri}: a snippet result is a placeholder; a build for publishing "

@@ -396,8 +396,12 @@ class Pages:
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
             # mkdocs-jupyter deletes the cache entries its build did not use: share one set
-            # across the language builds so each keeps the other's rendered notebooks
+            # across the language builds so each keeps the other's rendered notebooks, seeded
+            # with the entries already there (the first language's build would otherwise delete
+            # the second's before it runs, and every rebuild rendered those notebooks again)
             plugin._used_cache_paths = self.cache_paths
+            if plugin.config.get("cache", True):
+                self.cache_paths.update(Path(plugin.config["cache_dir"]).glob("*.json"))
 
     def on_post_build(self, config):
         if self.css:

@@ -59,3 +59,18 @@ def snippets_in_order(docs: Path | None = None) -> list[str]:
 
     ordered += [h.snippet for h in HEADLINES if h.snippet not in ordered and (executor.ROOT / h.snippet).is_file()]
     return ordered
+
+
+def page_url(page: str) -> str:
+    """Site path of a page relative to ``docs`` (i18n folder layout, default language at the
+    root): ``zh/lecture03-x.md`` -> ``lecture03-x/``, ``en/index.md`` -> ``en/``."""
+    path = page.removesuffix(".md")
+    if path.startswith(DEFAULT_LANGUAGE + "/"):
+        path = path[len(DEFAULT_LANGUAGE) + 1:]
+    path = path.removesuffix("index")
+    return path if not path or path.endswith("/") else path + "/"
+
+
+def snippets_by_url(docs: Path | None = None) -> dict[str, list[str]]:
+    """Site path of each page -> the snippets it shows."""
+    return {page_url(page): names for page, names in snippets_by_page(docs).items()}

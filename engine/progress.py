@@ -1,8 +1,9 @@
 """A progress line for long runs: done/total, the current snippet, time left.
 
 The estimate is the recorded run time (:mod:`engine.times`) of every snippet not done yet,
-less what the current one has already used. On an interactive terminal the line is a bar
-redrawn in place; elsewhere (CI logs, pipes) each event is one plain line::
+less what the current one has already used, scaled by how fast this machine has been so far
+(the run times of the snippets this run executed against their recorded ones). On an
+interactive terminal the line is a bar redrawn in place; elsewhere (CI logs, pipes) each event is one plain line::
 
     [3/66] running snippets/lecture03_gradient_descent/gradient_descent.py, about 14m05s left
 
@@ -43,17 +44,26 @@ class Progress:
         self.done: set[str] = set()
         self.current: str | None = None
         self.started = 0.0
+        self.actual = 0.0  # seconds the snippets run here took ...
+        self.expected = 0.0  # ... and what their recorded times said
         self.lock = threading.Lock()
 
     @property
     def total(self) -> int:
         return len(self.snippets)
 
+    def speed(self) -> float:
+        """This machine's time per recorded second so far (1 before anything ran)."""
+        if self.expected <= 0:
+            return 1.0
+        return min(max(self.actual / self.expected, 0.25), 10.0)
+
     def left_seconds(self, now: float | None = None) -> float:
-        left = sum(times.estimate(s, self.recorded) for s in self.snippets if s not in self.done)
+        speed = self.speed()
+        left = sum(times.estimate(s, self.recorded) for s in self.snippets if s not in self.done) * speed
         if self.current is not None and self.current not in self.done:
             used = (now or time.monotonic()) - self.started
-            left -= min(used, times.estimate(self.current, self.recorded))
+            left -= min(used, times.estimate(self.current, self.recorded) * speed)
         return left
 
     def line(self, now: float | None = None) -> str:
@@ -86,6 +96,9 @@ class Progress:
                 self.current, self.started = snippet, time.monotonic()
                 self._show()
             elif snippet not in self.done:
+                if event == "ran" and seconds is not None:
+                    self.actual += seconds
+                    self.expected += times.estimate(snippet, self.recorded)
                 self.done.add(snippet)
                 if self.current == snippet:
                     self.current = None

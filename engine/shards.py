@@ -499,8 +499,14 @@ def _merge(args) -> int:
 
 
 def _makespan(args) -> int:
-    cpu_times, _ = recorded_times(default_time_sources())
+    recorded, _ = recorded_times(default_time_sources())
+    shown = [executor.relative(s) for s in pages.snippets_in_order()]
+    cpu_times = {s: recorded[s] for s in shown if s in recorded}
     print(makespan_table(cpu_times, [int(n) for n in args.shards.split(",")]))
+    missing = [s for s in shown if s not in recorded]
+    if missing:
+        print(f"{len(missing)} of the {len(shown)} snippets the pages show have no recorded time "
+              f"(left out): {', '.join(missing)}")
     return 0
 
 

@@ -35,6 +35,7 @@ from .progress import Progress
 SCRIPT = Path(__file__).resolve().parent / "assets" / "stream.js"
 PREFIX_MARK = "__SITE_PREFIX__"
 LANGUAGES = ("zh", "en")
+NICENESS = 10  # snippets run in the background at a lower CPU priority
 
 log = logging.getLogger("mkdocs.course.stream")
 
@@ -77,6 +78,7 @@ class Worker:
         self.running: tuple[str, str] | None = None
         self.done: dict[str, executor.Result] = {}  # key -> result
         self.failed: dict[str, str] = {}  # key -> error message
+        self.fragments: dict[str, dict[str, str]] = {}  # key -> lang -> HTML
         self.progress = Progress([])
         self.lock = threading.Condition()
         self.thread = threading.Thread(target=self._loop, name="snippet-worker", daemon=True)
@@ -98,6 +100,16 @@ class Worker:
                 self.progress.done.discard(snippet)  # edited: it runs again
             self.lock.notify_all()
         self.publish_state()
+
+    def prefer(self, snippets: Iterable[str]) -> None:
+        """Move the queued ``snippets`` (the page a reader opened) to the front, in order."""
+        wanted = list(snippets)
+        with self.lock:
+            first = [item for name in wanted for item in self.queue if item[0] == name]
+            if first and self.queue[: len(first)] != first:
+                self.queue = first + [item for item in self.queue if item not in first]
+        if first:
+            self.publish_state()
 
     def pending(self, snippet: str) -> Pending:
         """The placeholder state of a snippet without a result (queued if it was not)."""
@@ -121,6 +133,7 @@ class Worker:
 
     def start(self) -> None:
         executor.listeners.append(self.progress.event)
+        executor.NICENESS = NICENESS  # page requests and rebuilds go first
         self.thread.start()
 
     def stop(self) -> None:
@@ -179,10 +192,16 @@ class Worker:
         _write(self.site_dir / STREAM_DIR / "queue.json", json.dumps(self.state()))
 
     def publish_result(self, result: executor.Result) -> None:
+        """Figures and fragments of a finished result (rendered once, kept for rebuilds)."""
         for figure in result.figures:
-            _copy(figure, self.site_dir / "assets" / "snippets" / result.key / figure.name)
-        for lang in LANGUAGES:
-            fragment = self.to_html(render_result(result, lang, PREFIX_MARK))
+            target = self.site_dir / "assets" / "snippets" / result.key / figure.name
+            if not target.is_file():
+                _copy(figure, target)
+        if result.key not in self.fragments:
+            self.fragments[result.key] = {
+                lang: self.to_html(render_result(result, lang, PREFIX_MARK)) for lang in LANGUAGES
+            }
+        for lang, fragment in self.fragments[result.key].items():
             _write(self.site_dir / STREAM_DIR / "fragments" / f"{result.key}-{lang}.html", fragment)
 
     def publish_all(self) -> None:
@@ -205,7 +224,6 @@ class Session:
     fetched = False  # published results fetched (once per process)
     ran_up_front = False  # a build ran the missing snippets before rendering (once)
     placeholders: set = set()  # keys the latest (re)build showed as placeholders
-    rebuild_wanted = False  # the worker's queue emptied: one rebuild shows every result
     trigger: Path | None = None  # touching a file in this folder makes `mkdocs serve` rebuild
     to_html: Callable[[str], str] | None = None  # the latest config's Markdown converter
 

@@ -44,7 +44,7 @@ def test_page_answers_with_placeholders_then_shows_results_without_restart(serve
     first_page = time.monotonic() - serve.started
     html = urllib.request.urlopen(serve.url, timeout=10).read().decode()
     assert "一段说明文字" in html and "held.py" in html  # prose and code, before any result
-    assert html.count('class="snippet-pending"') == 2
+    assert html.count("data-snippet-pending") == 2
     assert not (root / "release").exists()  # the held snippet cannot have finished
 
     watched = Watched(browser, serve.url)
@@ -123,3 +123,24 @@ def test_stopping_the_server_stops_the_snippet_it_runs(served):
     while snippet_processes(root):
         assert time.monotonic() < deadline, "the snippet outlived the server"
         time.sleep(0.1)
+
+
+def test_the_page_a_reader_opens_runs_first(tmp_path, monkeypatch):
+    from engine import executor, pages
+    from engine.stream import Worker
+
+    monkeypatch.setattr(executor, "ROOT", tmp_path)
+    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
+    (tmp_path / "snippets").mkdir()
+    names = [f"snippets/s{i}.py" for i in range(4)]
+    for name in names:
+        (tmp_path / name).write_text(f"# {name}\n")
+    worker = Worker(tmp_path / "site", to_html=str)
+    worker.submit(names)
+    worker.prefer([names[3], names[2]])
+    assert [s for s, _ in worker.queue] == [names[3], names[2], names[0], names[1]]
+    assert worker.pending(names[0]).position == 3
+    state = (tmp_path / "site" / "assets" / "engine" / "queue.json").read_text()
+    assert state.index(executor.cache_key(names[3])) < state.index(executor.cache_key(names[0]))
+    assert pages.page_url("zh/lecture03-gradient-descent.md") == "lecture03-gradient-descent/"
+    assert pages.page_url("en/index.md") == "en/" and pages.page_url("zh/index.md") == ""
