@@ -15,6 +15,14 @@ and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and 
     python -m engine times [--update]   recorded run times (snippets/run_times.json), refreshed
                                         from the cache's run records with --update
 
+Sharded builds (:mod:`engine.shards`; README, "Sharded builds")::
+
+    python -m engine plan --shards N [--gpu] [--out PLAN]   split what is not cached into N
+                                        shards by recorded time, printing each one's prediction
+    python -m engine shard --plan PLAN --index I --out DIR  run shard I into its own folder
+    python -m engine merge DIR... [--into CACHE]            verified merge into the cache
+    python -m engine makespan [--shards 1,2,4,8]            predicted time per shard count
+
 The published results' address is ``COURSE_RESULTS_URL`` (``off`` disables), else
 ``<site_url of mkdocs.yml>/assets/snippets/``. Exit status: 0 ok, 1 a snippet failed or an
 import refused entries, 2 bad usage.
@@ -29,7 +37,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import core, executor, sharing, times
+from . import core, executor, shards, sharing, times
 
 
 def site_url() -> str | None:
@@ -128,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
     recorded = commands.add_parser("times", help="recorded run times (snippets/run_times.json)")
     recorded.add_argument("--update", action="store_true", help="refresh them from the cache's run records")
     recorded.set_defaults(func=_times)
+
+    shards.add_commands(commands)  # plan, shard, merge, makespan
     return main
 
 
@@ -137,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         executor.set_project(args.project)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs.course.executor").setLevel(logging.WARNING)  # the progress line says it
+    if args.func.__module__ == shards.__name__:
+        return shards.run_command(args.func, args)
     try:
         return args.func(args)
     except executor.SnippetError as exc:  # e.g. a snippet path that does not exist

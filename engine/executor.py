@@ -214,8 +214,10 @@ def set_project(root: Path) -> None:
     CACHE_DIR = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache" / "snippets"))
 
 
-def cache_key(snippet: str) -> str:
-    """The content key of ``snippet`` (a path relative to the project root)."""
+def cache_key(snippet: str, device: str | None = None) -> str:
+    """The content key of ``snippet`` (a path relative to the project root) on this machine,
+    or for ``device`` (a :func:`device_kind` of another machine, e.g. ``cuda`` for results a
+    sharded build merged from the GPU runner)."""
     path = ROOT / snippet
     parts = [path.read_bytes()]
     for module in local_imports(path):
@@ -224,7 +226,7 @@ def cache_key(snippet: str) -> str:
         ENGINE_VERSION,
         "python " + ".".join(platform.python_version_tuple()[:2]),
         *(f"{package} {_version(package)}" for package in KEYED_PACKAGES),
-        device_kind(),
+        device or device_kind(),
         WARNINGS_AS_ERRORS,
     ]
     environment += [f"{f.name}={f.sha256}" for f in data_files(parts)]

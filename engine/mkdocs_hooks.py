@@ -22,7 +22,12 @@ page swaps each result in; one rebuild follows when the queue is empty. A build 
 refuses any page that still holds a placeholder. ``COURSE_STREAM=0`` makes serve wait as a build
 does; ``COURSE_STREAM=1`` forces placeholders (what the refusal test uses).
 
-``COURSE_EXECUTE=0`` builds the pages without running or showing results.
+``COURSE_EXECUTE=0`` builds the pages without running or showing results;
+``COURSE_EXECUTE=cache-only`` shows cached results only (a sharded build's merge step, see
+:mod:`engine.shards`): nothing is fetched or run, a snippet without a result fails the build.
+A CUDA page's snippet shows the GPU runner's result when the cache has one (merged from the GPU
+shard). ``COURSE_GPU_FALLBACK=1`` (set by the Pages workflow when the GPU runner did not start
+in time) makes the GPU pages' note say so.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import core, data, executor, glossary, notebooks, pages, results, sharing  # noqa: E402
+from engine import core, data, executor, glossary, notebooks, pages, results, shards, sharing  # noqa: E402
 from engine.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
 from engine.stream import SESSION, Worker  # noqa: E402
 
@@ -48,10 +53,15 @@ log = logging.getLogger("mkdocs.course")
 
 _results: dict[str, executor.Result] = {}  # key -> result, for this process
 _shown: set[str] = set()  # keys shown in the current build
+_cuda: set[str] = set()  # snippets of the CUDA pages (a GPU result is shown first)
+EXECUTE_MODES = ("1", "0", "cache-only")
 
 
 def execution_enabled() -> bool:
-    return os.environ.get("COURSE_EXECUTE", "1") != "0"
+    mode = os.environ.get("COURSE_EXECUTE", "1")
+    if mode not in EXECUTE_MODES:
+        raise PluginError(f"COURSE_EXECUTE={mode!r}: use one of {', '.join(EXECUTE_MODES)}")
+    return mode != "0"
 
 
 def page_language(src_uri: str) -> str:
@@ -66,18 +76,21 @@ def site_prefix(page) -> str:
 def streaming() -> bool:
     """Placeholders instead of waiting: under ``mkdocs serve`` unless ``COURSE_STREAM=0``."""
     wanted = os.environ.get("COURSE_STREAM", "")
-    return execution_enabled() and wanted != "0" and (SESSION.command == "serve" or wanted == "1")
+    return (execution_enabled() and not shards.cache_only() and wanted != "0"
+            and (SESSION.command == "serve" or wanted == "1"))
 
 
 def _run(snippet: str) -> executor.Result:
-    key = executor.cache_key(snippet)
+    key = executor.cache_key(snippet)  # this machine's key; a CUDA page may show a GPU result
     if key not in _results:
         try:
-            _results[key] = executor.run(snippet)
+            result = shards.result(snippet, prefer_other_devices=snippet in _cuda)
         except executor.SnippetError as exc:
             raise PluginError(str(exc)) from None
-    _shown.add(key)
-    return _results[key]
+        _results[key] = _results[result.key] = result
+    result = _results[key]
+    _shown.add(result.key)  # its own key: the export copies that entry, figures included
+    return result
 
 
 def _cached_or_pending(snippet: str):
@@ -119,6 +132,9 @@ def on_startup(command, dirty):
         signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not execution_enabled():
         log.info("COURSE_EXECUTE=0: snippets are shown but not run")
+    elif shards.cache_only():
+        log.info("COURSE_EXECUTE=cache-only: results come from %s; a missing one fails the build",
+                 executor.CACHE_DIR)
     elif not streaming():
         _prepare_data()
 
@@ -143,7 +159,7 @@ def _markdown_converter(config):
 
 def on_config(config):
     executor.set_project(Path(config.config_file_path).parent)
-    if not execution_enabled():
+    if not execution_enabled() or shards.cache_only():
         return config
     try:
         return _prepare_results(config)
@@ -215,6 +231,11 @@ def on_shutdown():
 
 def on_pre_build(config):
     _shown.clear()  # the i18n plugin runs one build per language
+    try:
+        _cuda.clear()
+        _cuda.update(shards.cuda_snippets(Path(config.docs_dir)))
+    except executor.SnippetError as exc:
+        raise PluginError(str(exc)) from None
     _notebooks.on_pre_build(config)
     glossary.write_abbreviations()
 
@@ -247,13 +268,27 @@ CUDA_NOTES = {
     "en": '!!! info "GPU page"\n    The code on this page runs on a GPU (CUDA) when there is one and on '
     "the CPU otherwise; the run record under each snippet names the device that ran it for this build.",
 }
+# When the GPU runner did not start in time (COURSE_GPU_FALLBACK=1, set by the Pages workflow).
+CUDA_FALLBACK_NOTES = {
+    "zh": '!!! warning "GPU 页面：这次构建没有用上 GPU"\n    本页代码有 GPU 时在 GPU（CUDA）上运行。'
+    "这次构建时 GPU 运行器没有按时启动，所以本页此前没有在 GPU 上运行过的代码改在 CPU 上运行；"
+    "每段代码下的运行记录写明了实际使用的设备。",
+    "en": '!!! warning "GPU page: no GPU for this build"\n    The code on this page runs on a GPU (CUDA) '
+    "when there is one. The GPU runner did not start in time for this build, so the snippets here "
+    "that had not run on a GPU before ran on the CPU; the run record under each snippet names the device.",
+}
+
+
+def gpu_fallback() -> bool:
+    return os.environ.get("COURSE_GPU_FALLBACK", "0") == "1"
 
 
 def _add_cuda_note(markdown: str, lang: str) -> str:
     """Put the GPU-page note right under the page title."""
     lines = markdown.splitlines()
     at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-    return "\n".join(lines[:at] + ["", CUDA_NOTES[lang], ""] + lines[at:]) + "\n"
+    note = (CUDA_FALLBACK_NOTES if gpu_fallback() else CUDA_NOTES)[lang]
+    return "\n".join(lines[:at] + ["", note, ""] + lines[at:]) + "\n"
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -1,0 +1,554 @@
+"""Sharded execution: plan, run a shard, merge, and build from the merged results only.
+
+A cold build runs every snippet one after another. Spread over machines it becomes:
+
+1. **plan** (:func:`make_plan`): compute every snippet's cache key, drop the ones whose result
+   is already cached, and split the rest into N CPU shards balanced by each snippet's recorded
+   run time (longest first, each to the least loaded shard). Snippets shown on CUDA pages
+   (front matter ``cuda: true``) go to one extra shard, ``gpu``, for the GPU runner.
+2. **shard** (:func:`run_shard`): one machine runs its part into its own results folder: cache
+   entries (``<key>/``) and ``shard.json`` (which snippet gave which key, on which device).
+3. **merge** (:func:`merge`): copy every shard's entries into one cache, each verified against
+   the checksums in its ``record.json``. Entries are content-addressed, so the same key from two
+   shards must hold the same output, values and figures; anything else is an error.
+4. **cache-only build** (``COURSE_EXECUTE=cache-only``): the site is built from the merged
+   cache; a snippet without a result fails the build instead of running (:func:`result`).
+
+A result produced on the GPU runner has a key computed with that machine's device. The merge
+records the device in ``devices.json`` beside the entries, so a build on a CPU machine finds
+those results for the CUDA pages' snippets (:func:`find_result` recomputes the key from the
+snippet's current bytes with that device: an edited snippet never shows a stale result).
+
+Command line: ``python -m engine plan|shard|merge|makespan`` (also ``python -m engine.shards``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import executor, pages, times
+from .executor import Result, SnippetError
+
+PLAN_VERSION = 1
+GPU = "gpu"  # the GPU shard's name; CPU shards are "1" ... "N"
+SHARD_FILE = "shard.json"  # what a shard ran, in its results folder
+DEVICES_FILE = "devices.json"  # devices (other than this machine's) whose keys a cache holds
+UNRECORDED_SECONDS = times.DEFAULT_SECONDS  # predicted time of a snippet that has never run
+
+
+class ShardError(RuntimeError):
+    """A plan, shard or merge that cannot go on; the message says what to do."""
+
+
+class SnippetNotCached(SnippetError):
+    """A cache-only build met a snippet without a result."""
+
+
+# --- which snippets, which times ----------------------------------------------------------
+
+
+def front_matter(markdown: str) -> dict:
+    if not markdown.startswith("---\n"):
+        return {}
+    end = markdown.find("\n---", 4)
+    return (yaml.safe_load(markdown[4:end]) or {}) if end > 0 else {}
+
+
+def cuda_snippets(docs: Path | None = None) -> set[str]:
+    """Snippets shown on a page whose front matter says ``cuda: true``."""
+    from .markdown import find_directives
+
+    found: set[str] = set()
+    for page in sorted((docs or executor.ROOT / "docs").glob("*/*.md")):
+        text = page.read_text(encoding="utf-8")
+        if front_matter(text).get("cuda") is True:
+            found.update(d.snippet for d in find_directives(text))
+    return found
+
+
+def recorded_times(sources: list[Path]) -> tuple[dict[str, float], dict[str, float]]:
+    """Recorded run times: (CPU seconds, GPU seconds) per snippet.
+
+    A source is ``snippets/run_times.json`` (``{snippet: seconds}`` or
+    ``{snippet: {"seconds": s, "device": d}}``) or a cache folder, whose entries' records
+    hold the seconds and the device of each run. Later sources win.
+    """
+    cpu: dict[str, float] = {}
+    gpu: dict[str, float] = {}
+
+    def add(snippet: str, seconds: float, device: str) -> None:
+        (gpu if device.startswith("cuda") else cpu)[snippet] = float(seconds)
+
+    for source in sources:
+        if source.is_file():
+            for snippet, value in json.loads(source.read_text()).items():
+                if isinstance(value, dict):
+                    add(snippet, value["seconds"], value.get("device", "cpu"))
+                else:
+                    add(snippet, value, "cpu")
+        elif source.is_dir():
+            # the newest record of a snippet wins (older keys: older code or libraries)
+            for record_file in sorted(source.glob("*/record.json"), key=lambda f: f.stat().st_mtime):
+                try:
+                    record = json.loads(record_file.read_text())
+                    add(record["snippet"], record["seconds"], record["device"])
+                except (OSError, ValueError, KeyError):
+                    continue  # a damaged entry records nothing
+    return cpu, gpu
+
+
+def default_time_sources() -> list[Path]:
+    """The committed times (snippets/run_times.json), then this cache's own records."""
+    return [executor.SNIPPETS_DIR / "run_times.json", executor.CACHE_DIR]
+
+
+# --- planning (pure) ------------------------------------------------------------------------
+
+
+def balance(times: dict[str, float], shards: int) -> list[list[str]]:
+    """Split snippets into ``shards`` lists of near-equal total time (LPT greedy).
+
+    Longest first, each to the least loaded shard; ties by name and shard number, so the
+    same input always gives the same plan.
+    """
+    if shards < 1:
+        raise ShardError(f"the number of shards must be at least 1, not {shards}")
+    loads = [0.0] * shards
+    parts: list[list[str]] = [[] for _ in range(shards)]
+    for snippet in sorted(times, key=lambda s: (-times[s], s)):
+        target = min(range(shards), key=lambda i: (loads[i], i))
+        parts[target].append(snippet)
+        loads[target] += times[snippet]
+    return [sorted(p) for p in parts]
+
+
+def makespan(times: dict[str, float], shards: int) -> float:
+    """Predicted wall time of the slowest shard."""
+    return max((sum(times[s] for s in part) for part in balance(times, shards)), default=0.0)
+
+
+@dataclass
+class Shard:
+    name: str  # "1" ... "N", or "gpu"
+    snippets: dict[str, str]  # snippet -> key planned (this machine's key; the GPU's differs)
+    predicted: float  # seconds
+    unrecorded: list[str] = field(default_factory=list)  # snippets without a recorded time
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "snippets": self.snippets, "predicted": round(self.predicted, 1),
+                "unrecorded": self.unrecorded}
+
+
+@dataclass
+class Plan:
+    shards: list[Shard]  # CPU shards 1..N (some may be empty), then the GPU shard if any
+    cached: list[str]  # snippets left out: their results are already there
+    environment: dict
+
+    def shard(self, name: str) -> Shard:
+        for shard in self.shards:
+            if shard.name == name:
+                return shard
+        raise ShardError(f"the plan has no shard {name!r} (it has {', '.join(self.names())})")
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.shards]
+
+    def to_run(self) -> list[str]:
+        """Names of the shards with something to run (the workflow's matrix)."""
+        return [s.name for s in self.shards if s.snippets]
+
+    def to_json(self) -> dict:
+        return {"version": PLAN_VERSION, "environment": self.environment, "cached": self.cached,
+                "shards": [s.to_json() for s in self.shards]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Plan:
+        if data.get("version") != PLAN_VERSION:
+            raise ShardError(f"plan version {data.get('version')} is not {PLAN_VERSION}: plan again")
+        shards = [Shard(s["name"], s["snippets"], s["predicted"], s.get("unrecorded", []))
+                  for s in data["shards"]]
+        return cls(shards, data["cached"], data["environment"])
+
+
+def make_plan(
+    keys: dict[str, str],
+    cached: set[str],
+    cpu_times: dict[str, float],
+    shards: int,
+    gpu_snippets: set[str] = frozenset(),
+    gpu_times: dict[str, float] | None = None,
+    environment: dict | None = None,
+) -> Plan:
+    """Plan the snippets of ``keys`` (snippet -> key) that are not in ``cached``.
+
+    ``gpu_snippets`` (those not cached) go to the GPU shard; pass an empty set to run every
+    snippet on CPU shards. Times: the recorded seconds, or :data:`UNRECORDED_SECONDS`.
+    """
+    gpu_times = gpu_times or {}
+    todo = sorted(s for s in keys if s not in cached)
+
+    def seconds(snippet: str, on_gpu: bool) -> float:
+        if on_gpu and snippet in gpu_times:
+            return gpu_times[snippet]
+        return cpu_times.get(snippet, UNRECORDED_SECONDS)
+
+    cpu_todo = {s: seconds(s, False) for s in todo if s not in gpu_snippets}
+    gpu_todo = {s: seconds(s, True) for s in todo if s in gpu_snippets}
+    result: list[Shard] = []
+    for number, part in enumerate(balance(cpu_todo, shards), start=1):
+        result.append(Shard(
+            str(number), {s: keys[s] for s in part}, sum(cpu_todo[s] for s in part),
+            [s for s in part if s not in cpu_times],
+        ))
+    if gpu_snippets:
+        result.append(Shard(
+            GPU, {s: keys[s] for s in sorted(gpu_todo)}, sum(gpu_todo.values()),
+            [s for s in sorted(gpu_todo) if s not in gpu_times and s not in cpu_times],
+        ))
+    return Plan(result, sorted(cached & set(keys)), environment or {})
+
+
+# --- results on this machine and from other devices -----------------------------------------
+
+
+def environment() -> dict:
+    """What the cache key takes from this machine (besides the files): shards must agree on it."""
+    found = {"engine": executor.ENGINE_VERSION, "python": ".".join(platform.python_version_tuple()[:2]),
+             "device": executor.device_kind()}
+    found.update({p: executor._version(p) for p in executor.KEYED_PACKAGES})
+    return found
+
+
+def other_devices(cache: Path | None = None) -> list[str]:
+    """Devices (other than this machine's) whose results ``cache`` holds, from devices.json."""
+    path = (cache or executor.CACHE_DIR) / DEVICES_FILE
+    if not path.is_file():
+        return []
+    return [d for d in json.loads(path.read_text()) if d != executor.device_kind()]
+
+
+def find_result(snippet: str, prefer_other_devices: bool, cache: Path | None = None) -> Result | None:
+    """The snippet's valid cached result, or None.
+
+    With ``prefer_other_devices`` (a CUDA page's snippet), a result made on a device listed in
+    devices.json (the GPU runner) comes first; then this machine's own.
+    """
+    cache = cache or executor.CACHE_DIR
+    devices = other_devices(cache) if prefer_other_devices else []
+    for device in devices + [None]:
+        key = executor.cache_key(snippet, device)
+        found = executor._load(cache / key, snippet, key)
+        if found is not None:
+            return found
+    return None
+
+
+def cache_only() -> bool:
+    return os.environ.get("COURSE_EXECUTE") == "cache-only"
+
+
+def result(snippet: str, prefer_other_devices: bool = False) -> Result:
+    """What a build shows for ``snippet``: a cached result (a GPU one first for CUDA pages), or
+    a fresh run; under ``COURSE_EXECUTE=cache-only`` a missing result is an error."""
+    snippet = executor.relative(snippet)
+    if prefer_other_devices or cache_only():
+        found = find_result(snippet, prefer_other_devices)
+        if found is not None:
+            executor.log.info("snippet %s: cached (ran %.1f s on %s)", snippet, found.seconds, found.device)
+            return found
+    if cache_only():
+        raise SnippetNotCached(
+            f"{snippet}: no result in {executor.CACHE_DIR} (key {executor.cache_key(snippet)}), and "
+            "COURSE_EXECUTE=cache-only forbids running it. Run its shard and merge the results "
+            "(python -m engine plan, shard, merge), or build without COURSE_EXECUTE=cache-only."
+        )
+    return executor.run(snippet)
+
+
+# --- plan, shard, merge on disk -------------------------------------------------------------
+
+
+def plan_project(shards: int, gpu: bool, cache: Path | None = None,
+                 time_sources: list[Path] | None = None) -> Plan:
+    """Plan every snippet of the project against ``cache`` (default: the engine's cache)."""
+    cache = cache or executor.CACHE_DIR
+    snippets = [executor.relative(s) for s in pages.snippets_in_order()]  # what the site shows
+    keys = {s: executor.cache_key(s) for s in snippets}
+    on_cuda_pages = cuda_snippets() & set(snippets)
+    gpu_snippets = on_cuda_pages if gpu else set()
+    cached = set()
+    for snippet in snippets:
+        if snippet in gpu_snippets:  # planned for the GPU: only a GPU result counts as done
+            if any(
+                executor._load(cache / k, snippet, k) is not None
+                for k in (executor.cache_key(snippet, d) for d in other_devices(cache))
+            ):
+                cached.add(snippet)
+        # the same look-up as the build's (engine.mkdocs_hooks): what it would find is done
+        elif find_result(snippet, snippet in on_cuda_pages, cache) is not None:
+            cached.add(snippet)
+    cpu_times, gpu_times = recorded_times(time_sources or default_time_sources())
+    return make_plan(keys, cached, cpu_times, shards, gpu_snippets, gpu_times, environment())
+
+
+def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
+              reuse: Path | None = None) -> dict:
+    """Run shard ``name`` of ``plan`` into ``out`` (cache entries and shard.json).
+
+    The GPU shard refuses to run without a GPU unless ``on_cpu`` (the fallback when the GPU
+    runner is unavailable). Snippets with a valid result in ``reuse`` (a restored cache) are
+    copied from it instead of run.
+    """
+    shard = plan.shard(name)
+    here = environment()
+    for what in sorted(set(here) - {"device"}):
+        if plan.environment.get(what) not in (None, here[what]):
+            raise ShardError(
+                f"shard {name}: the plan was made with {what} {plan.environment[what]}, this machine "
+                f"has {here[what]}; results would not match the merge's keys. Use the same version."
+            )
+    device = here["device"]
+    if name == GPU and not device.startswith("cuda") and not on_cpu:
+        raise ShardError(f"shard {GPU}: no GPU on this machine (device {device}); use --on-cpu for the fallback")
+    out.mkdir(parents=True, exist_ok=True)
+    ran: dict[str, dict] = {}
+    saved = executor.CACHE_DIR
+    executor.CACHE_DIR = out
+    try:
+        for snippet, planned in shard.snippets.items():
+            key = executor.cache_key(snippet)
+            if executor.cache_key(snippet, plan.environment.get("device")) != planned:
+                raise ShardError(
+                    f"shard {name}: {snippet} does not have the key the plan gave it ({planned}): "
+                    "its files changed since the plan was made. Plan again."
+                )
+            reused = reuse is not None and executor._load(reuse / key, snippet, key) is not None
+            if reused:
+                _copy_entry(reuse / key, out / key)
+            outcome = executor.run(snippet)
+            ran[snippet] = {"key": outcome.key, "seconds": outcome.seconds, "device": outcome.device,
+                            "executed": not outcome.cached}
+    finally:
+        executor.CACHE_DIR = saved
+    manifest = {"shard": name, "key_device": device, "fallback": name == GPU and on_cpu,
+                "environment": here, "snippets": ran}
+    (out / SHARD_FILE).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
+
+
+def _content(record: dict) -> dict:
+    """What two runs of one key must agree on: every file but the run record."""
+    return {name: digest for name, digest in record["files"].items() if name != "record.json"}
+
+
+def verify_entry(entry: Path) -> dict:
+    """The entry's record, after checking that it lists exactly its files and they match."""
+    record_file = entry / "record.json"
+    try:
+        record = json.loads(record_file.read_text())
+        listed = record["files"]
+        snippet, key = record["snippet"], record["key"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ShardError(f"{entry}: no readable record.json ({exc})") from None
+    if key != entry.name:
+        raise ShardError(f"{entry}: its record.json is for key {key}, not {entry.name}")
+    present = {p.name for p in entry.iterdir()} - {"record.json"}
+    if present != set(listed) - {"record.json"}:
+        raise ShardError(
+            f"{entry} ({snippet}): files {sorted(present)} do not match the record's {sorted(listed)}"
+        )
+    for name, digest in listed.items():
+        if name != "record.json" and executor._sha256((entry / name).read_bytes()) != digest:
+            raise ShardError(f"{entry} ({snippet}): {name} does not match its checksum (damaged)")
+    return record
+
+
+def _copy_entry(source: Path, target: Path) -> None:
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    shutil.copytree(source, work, dirs_exist_ok=True)
+    if target.exists():
+        shutil.rmtree(target)
+    work.rename(target)
+
+
+def merge(sources: list[Path], into: Path) -> dict:
+    """Copy the results of shard folders ``sources`` into the cache ``into``.
+
+    Every entry is verified; an entry whose key is already there with different content is a
+    conflict (error); the same content is kept once. Returns counts and the devices merged.
+    """
+    into.mkdir(parents=True, exist_ok=True)
+    copied = same = repaired = 0
+    devices = set(json.loads((into / DEVICES_FILE).read_text())) if (into / DEVICES_FILE).is_file() else set()
+    origin: dict[str, Path] = {}
+    fallbacks: list[str] = []
+    for source in sources:
+        manifest_file = source / SHARD_FILE
+        if not manifest_file.is_file():
+            raise ShardError(f"{source}: no {SHARD_FILE}; not the results folder of a shard")
+        manifest = json.loads(manifest_file.read_text())
+        for snippet, run in manifest["snippets"].items():
+            if not (source / run["key"]).is_dir():
+                raise ShardError(f"{source}: {snippet} ran (key {run['key']}) but its entry is missing")
+        if manifest["fallback"]:
+            fallbacks.append(manifest["shard"])
+        if manifest["key_device"] != "cpu":
+            devices.add(manifest["key_device"])
+        for entry in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            record = verify_entry(entry)
+            target = into / entry.name
+            if target.is_dir():
+                try:
+                    existing = verify_entry(target)
+                except ShardError as exc:
+                    executor.log.warning("merge: replacing a damaged entry: %s", exc)
+                    _copy_entry(entry, target)
+                    repaired += 1
+                    continue
+                if _content(existing) != _content(record):
+                    where = origin.get(entry.name, into)
+                    raise ShardError(
+                        f"merge conflict for {record['snippet']} (key {entry.name}): {entry} and "
+                        f"{where / entry.name} hold different output, values or figures. The snippet "
+                        "is not deterministic, or one folder is not what it claims; nothing was merged "
+                        "from this entry."
+                    )
+                same += 1
+                continue
+            _copy_entry(entry, target)
+            origin[entry.name] = source
+            copied += 1
+    (into / DEVICES_FILE).write_text(json.dumps(sorted(devices), indent=1))
+    return {"copied": copied, "identical": same, "repaired": repaired,
+            "devices": sorted(devices), "fallback": fallbacks}
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def _table(rows: list[tuple]) -> str:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def describe(plan: Plan) -> str:
+    rows = [("shard", "snippets", "predicted")]
+    for shard in plan.shards:
+        note = f" ({len(shard.unrecorded)} unrecorded, {UNRECORDED_SECONDS:.0f} s each)" if shard.unrecorded else ""
+        rows.append((shard.name, len(shard.snippets), f"{shard.predicted:.1f} s{note}"))
+    todo = sum(len(s.snippets) for s in plan.shards)
+    return (_table(rows) + f"\n{todo} snippets to run, {len(plan.cached)} cached; shards with work: "
+            f"{', '.join(plan.to_run()) or 'none'}")
+
+
+def makespan_table(cpu_times: dict[str, float], counts: list[int]) -> str:
+    serial = sum(cpu_times.values())
+    rows = [("shards", "predicted makespan", "serial sum", "speed-up")]
+    for n in counts:
+        span = makespan(cpu_times, n)
+        rows.append((n, f"{span:.1f} s", f"{serial:.1f} s", f"{serial / span:.2f}x" if span else "-"))
+    longest = max(cpu_times.items(), key=lambda kv: kv[1], default=("-", 0.0))
+    return (_table(rows) + f"\n{len(cpu_times)} snippets with a recorded CPU time; the longest, "
+            f"{longest[0]} ({longest[1]:.1f} s), bounds any number of shards.")
+
+
+def _plan(args) -> int:
+    plan = plan_project(args.shards, args.gpu)
+    print(describe(plan))
+    if args.out:
+        args.out.write_text(json.dumps(plan.to_json(), indent=1, sort_keys=True))
+    if args.github_output:
+        cpu = [n for n in plan.to_run() if n != GPU]
+        with args.github_output.open("a") as out:
+            out.write(f"matrix={json.dumps(cpu)}\ncpu={'true' if cpu else 'false'}\n")
+            out.write(f"gpu={'true' if GPU in plan.to_run() else 'false'}\n")
+            out.write(f"count={sum(len(s.snippets) for s in plan.shards)}\n")
+    return 0
+
+
+def _shard(args) -> int:
+    plan = Plan.from_json(json.loads(args.plan.read_text()))
+    manifest = run_shard(plan, args.index, args.out, args.on_cpu, args.reuse)
+    executed = sum(r["executed"] for r in manifest["snippets"].values())
+    print(f"shard {args.index}: {len(manifest['snippets'])} snippets into {args.out} "
+          f"({executed} run, on {manifest['key_device']})")
+    return 0
+
+
+def _merge(args) -> int:
+    into = args.into or executor.CACHE_DIR
+    report = merge(args.sources, into)
+    print(f"merged {len(args.sources)} folders into {into}: {report['copied']} entries copied, "
+          f"{report['identical']} identical, {report['repaired']} damaged ones replaced; "
+          f"devices {report['devices'] or ['cpu']}"
+          + (f"; fallback on CPU for shard {', '.join(report['fallback'])}" if report["fallback"] else ""))
+    return 0
+
+
+def _makespan(args) -> int:
+    recorded, _ = recorded_times(default_time_sources())
+    shown = [executor.relative(s) for s in pages.snippets_in_order()]
+    cpu_times = {s: recorded[s] for s in shown if s in recorded}
+    print(makespan_table(cpu_times, [int(n) for n in args.shards.split(",")]))
+    missing = [s for s in shown if s not in recorded]
+    if missing:
+        print(f"{len(missing)} of the {len(shown)} snippets the pages show have no recorded time "
+              f"(left out): {', '.join(missing)}")
+    return 0
+
+
+def add_commands(commands) -> None:
+    """Register plan/shard/merge/makespan on an argparse subparsers object (engine.cli uses it)."""
+    p = commands.add_parser("plan", help="split the snippets without a result into shards")
+    p.add_argument("--shards", type=int, required=True, help="number of CPU shards")
+    p.add_argument("--gpu", action="store_true", help="plan the CUDA pages' snippets onto a GPU shard")
+    p.add_argument("--out", type=Path, help="write the plan here (JSON)")
+    p.add_argument("--github-output", type=Path, help="append matrix/cpu/gpu/count for a workflow")
+    p.set_defaults(func=_plan)
+    s = commands.add_parser("shard", help="run one shard of a plan into its own results folder")
+    s.add_argument("--plan", type=Path, required=True)
+    s.add_argument("--index", required=True, help="shard name: 1..N or gpu")
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--on-cpu", action="store_true", help="run the gpu shard on the CPU (fallback)")
+    s.add_argument("--reuse", type=Path, help="copy valid results from this cache instead of running")
+    s.set_defaults(func=_shard)
+    m = commands.add_parser("merge", help="merge shard results folders into the cache")
+    m.add_argument("sources", type=Path, nargs="+")
+    m.add_argument("--into", type=Path, help="target cache (default: the engine's cache)")
+    m.set_defaults(func=_merge)
+    k = commands.add_parser("makespan", help="predicted time of 1, 2, 4, 8 shards from recorded times")
+    k.add_argument("--shards", default="1,2,4,8")
+    k.set_defaults(func=_makespan)
+
+
+def run_command(func, args) -> int:
+    """Run a subcommand; a plan, shard or merge error is one line on stderr and exit status 1."""
+    try:
+        return func(args)
+    except (ShardError, SnippetError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine.shards", description=__doc__.split("\n")[0])
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return run_command(args.func, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
