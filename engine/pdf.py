@@ -161,7 +161,7 @@ def build(site: Path, out: Path, languages: list[str] | None = None, log=print) 
         "katex": _vendor_file(site, "katex.min.js"),
         "katexCss": _vendor_file(site, "katex.min.css"),
         "autoRender": _vendor_file(site, "auto-render.min.js"),
-        "mermaid": _vendor_file(site, "mermaid.min.js"),
+        "mermaid": _vendor_file(site, "mermaid.esm.min.mjs"),  # the ES-module build (reader.js loads it too)
     }
     script = ASSEMBLE_JS.read_text(encoding="utf-8")
     built = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")

@@ -50,7 +50,7 @@ async ({ home, siteRoot, vendor, labels, built }) => {
   await Promise.all(stylesheets.map(addStylesheet));
   await addScript(vendor.katex);
   await addScript(vendor.autoRender);
-  await addScript(vendor.mermaid);
+  const { default: mermaid } = await import(vendor.mermaid);
 
   // Pages: the home page, the lectures in navigation order, then the other pages.
   const navigation = [...homeDocument.querySelectorAll("nav.md-nav--primary a.md-nav__link[href]")]
