@@ -10,7 +10,9 @@ Results are cached in ``.cache/snippets/<key>/``. The key is a hash of
 * the snippet's bytes and those of the sibling modules it imports,
 * the checksums of the registered data files its code names (and of the
   optional Kaggle files a reader may have added),
-* :data:`ENGINE_VERSION`, Python's major.minor version (not the patch: a
+* :data:`ENGINE_VERSION` and the sha256 of :mod:`engine._child` (the code that runs a
+  snippet and captures its figures and values: changing it, e.g. the figures' dpi, re-runs
+  every snippet without anyone having to remember a version bump), Python's major.minor version (not the patch: a
   reader on 3.11.9 reuses a result computed on 3.11.7), the versions of the
   libraries snippets compute with (:data:`KEYED_PACKAGES`) and the device
   kind (``cpu`` or ``cuda``, not the GPU model),
@@ -53,7 +55,7 @@ from pathlib import Path
 
 from . import data
 
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 # Libraries whose version can change what a snippet prints or draws.
 KEYED_PACKAGES = ("torch", "torchvision", "numpy", "matplotlib")
 ENGINE_HOME = Path(__file__).resolve().parent.parent  # where the engine package lives
@@ -65,6 +67,8 @@ DEFAULT_TIMEOUT = float(os.environ.get("COURSE_SNIPPET_TIMEOUT", 900))
 NICENESS = 0  # > 0: snippets run at a lower CPU priority (`nice`), e.g. behind a server
 # Warnings about deprecated APIs are errors: no snippet may use one.
 WARNINGS_AS_ERRORS = "error::DeprecationWarning,error::FutureWarning"
+# What runs a snippet and captures its output: part of every key (see the module docstring).
+RUNNER_DIGEST = hashlib.sha256((Path(__file__).parent / "_child.py").read_bytes()).hexdigest()
 # What a snippet may print (stdout and stderr together); more stops it.
 MAX_OUTPUT_BYTES = int(os.environ.get("COURSE_SNIPPET_MAX_OUTPUT", 1_000_000))
 # What a run record may hold: it reaches the page as text and file names.
@@ -224,6 +228,7 @@ def cache_key(snippet: str, device: str | None = None) -> str:
         parts.append(module.name.encode() + b"\0" + module.read_bytes())
     environment = [
         ENGINE_VERSION,
+        "runner " + RUNNER_DIGEST,
         "python " + ".".join(platform.python_version_tuple()[:2]),
         *(f"{package} {_version(package)}" for package in KEYED_PACKAGES),
         device or device_kind(),

@@ -113,6 +113,18 @@ def test_key_includes_registered_data_files(project):
     assert [f.name for f in executor.data_files(sources_data)] == ["diabetes.csv.gz"]
 
 
+def test_changing_the_snippet_runner_changes_every_key(project, monkeypatch):
+    """engine/_child.py decides what a result holds (figure dpi, values): its bytes are keyed."""
+    import hashlib
+
+    snippet = project("a.py", "x = 1\n")
+    runner = executor.ENGINE_HOME / "engine" / "_child.py"
+    assert executor.RUNNER_DIGEST == hashlib.sha256(runner.read_bytes()).hexdigest()
+    before = executor.cache_key(snippet)
+    monkeypatch.setattr(executor, "RUNNER_DIGEST", hashlib.sha256(b"figures at another dpi").hexdigest())
+    assert executor.cache_key(snippet) != before
+
+
 def test_error_names_the_file_shows_the_traceback_and_caches_nothing(project):
     snippet = project("broken.py", "print('before')\n1 / 0\n")
     with pytest.raises(executor.SnippetError) as info:
