@@ -14,15 +14,14 @@ budget (default :data:`BUDGET`, 1 MB). :func:`measure` is what ``make bench`` an
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import shutil
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from .static_site import StaticServer, site_pages
 
 BUDGET = 1_000_000  # bytes transferred per page before interaction
 COMPRESSED_TYPES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".ipynb"}
@@ -44,25 +43,6 @@ def transfer_size(path: Path) -> int:
     return len(data)
 
 
-def site_pages(site: Path) -> list[str]:
-    """Every page of the site (its ``index.html`` folders).
-
-    Not ``404.html``: its links are absolute under ``site_url`` (it is served at any missing
-    address), so it only loads from the real site; it loads the same files as the others.
-    """
-    pages = []
-    for path in sorted(site.rglob("index.html")):
-        parent = path.parent.relative_to(site).as_posix()
-        if not parent.startswith(("assets/", "search/")):
-            pages.append("" if parent == "." else parent + "/")
-    return pages
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def _file_for(site: Path, url: str) -> Path | None:
     path = unquote(urlsplit(url).path).lstrip("/")
     target = site / path
@@ -81,28 +61,23 @@ def measure(site: Path, pages: list[str] | None = None, browser=None,
     """
     site = Path(site).resolve()
     pages = site_pages(site) if pages is None else pages
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}/"
     own = None
-    try:
-        if browser is None:
-            from playwright.sync_api import sync_playwright
+    with StaticServer(site) as server:
+        try:
+            if browser is None:
+                from playwright.sync_api import sync_playwright
 
-            executable = shutil.which("chromium") or shutil.which("chromium-browser")
-            if executable is None:
-                raise RuntimeError("page weight needs chromium on PATH (apt-get install chromium)")
-            own = sync_playwright().start()
-            browser = own.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
-        return sorted((_weigh(browser, site, base, page, viewport) for page in pages),
-                      key=lambda w: (-w.transferred, w.page))
-    finally:
-        if own is not None:
-            browser.close()
-            own.stop()
-        server.shutdown()
-        server.server_close()
+                executable = shutil.which("chromium") or shutil.which("chromium-browser")
+                if executable is None:
+                    raise RuntimeError("page weight needs chromium on PATH (apt-get install chromium)")
+                own = sync_playwright().start()
+                browser = own.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+            return sorted((_weigh(browser, site, server.url, page, viewport) for page in pages),
+                          key=lambda w: (-w.transferred, w.page))
+        finally:
+            if own is not None:
+                browser.close()
+                own.stop()
 
 
 def _weigh(browser, site: Path, base: str, page: str, viewport: tuple[int, int]) -> PageWeight:

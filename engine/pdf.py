@@ -29,18 +29,17 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime
-import functools
-import http.server
 import io
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .static_site import StaticServer
 
 ASSEMBLE_JS = Path(__file__).with_name("pdf_assemble.js")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -87,29 +86,6 @@ FOOTER = (
 
 class PdfError(RuntimeError):
     """The PDF cannot be printed faithfully; the message says why."""
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _Server:
-    """Serve a folder on 127.0.0.1 (a free port) in a thread."""
-
-    def __init__(self, directory: Path):
-        handler = functools.partial(_QuietHandler, directory=str(directory))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _vendor_file(site: Path, name: str) -> str:
@@ -167,7 +143,7 @@ def build(site: Path, out: Path, languages: list[str] | None = None, log=print) 
     built = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     out.mkdir(parents=True, exist_ok=True)
     written = {}
-    with _Server(site) as server, sync_playwright() as playwright:
+    with StaticServer(site) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(), args=LAUNCH_ARGS)
         try:
             for lang in languages:

@@ -16,44 +16,17 @@ The fixtures ``browser`` and ``base_url`` (``tests/conftest.py``) build on this 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
+
+from engine.static_site import StaticServer, site_pages  # noqa: F401 (the tests' server and pages)
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SETTLE_TIMEOUT_S = 60.0  # how long a page's own requests may take to finish on a slow machine
 ABORTED = "net::ERR_ABORTED"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class StaticServer:
-    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread."""
-
-    def __init__(self, directory: Path):
-        handler = functools.partial(QuietHandler, directory=str(directory))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/"
-
-    def __enter__(self) -> StaticServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def chromium_executable() -> str | None:

@@ -45,23 +45,12 @@ QUERIES = {
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from tests.browser import Watched  # noqa: E402
+from tests.browser import Watched, site_pages  # noqa: E402
 
 
 def lecture_slug(lang: str, number: int) -> str | None:
     pages = sorted((ROOT / "docs" / lang).glob(f"lecture{number:02d}-*.md"))
     return pages[0].stem if pages else None
-
-
-def site_pages(site: Path) -> list[str]:
-    """Every page of the site, both languages (404.html excepted: it expects the site's real URL)."""
-    pages = []
-    for path in sorted(site.rglob("index.html")):
-        relative = path.parent.relative_to(site).as_posix()
-        if relative.startswith(("assets", "search")):
-            continue
-        pages.append("" if relative == "." else relative + "/")
-    return pages
 
 
 IMAGES_LOADED = """async () => {

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine import page_weight, reader_hooks, search
+from engine.static_site import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -24,14 +25,8 @@ MIN_CONTRAST = 4.5  # WCAG AA for text
 
 
 def diagram_pages(site: Path) -> list[str]:
-    pages = []
-    for path in sorted(site.rglob("index.html")):
-        relative = path.parent.relative_to(site).as_posix()
-        if relative.startswith(("assets", "search")):
-            continue
-        if 'class="mermaid"' in path.read_text(encoding="utf-8"):
-            pages.append("" if relative == "." else relative + "/")
-    return pages
+    return [page for page in site_pages(site)
+            if 'class="mermaid"' in (site / page / "index.html").read_text(encoding="utf-8")]
 
 
 def lecture_pages(lang: str) -> list[tuple[int, str]]:

@@ -68,7 +68,7 @@ class HeadingParser(HTMLParser):
 
 def probe_queries(site: Path, lang: str) -> dict[str, set[str]]:
     """Heading text -> the sections it names (``/path/`` for an h1, ``/path/#id`` otherwise)."""
-    from tests.test_browser import site_pages
+    from tests.browser import site_pages
 
     queries: dict[str, set[str]] = defaultdict(set)
     for url in site_pages(site):
