@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,24 @@ def pytest_configure(config):
 def run_snippet():
     """``run_snippet("snippets/...py")`` -> :class:`engine.executor.Result` (cached)."""
     return executor.run
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A throw-away project (its own ``snippets/`` and cache, never the real ones);
+    ``write(name, code)`` adds ``snippets/demo/<name>`` and returns its path."""
+    monkeypatch.setattr(executor, "ROOT", tmp_path)
+    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
+    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
+    (tmp_path / "snippets" / "demo").mkdir(parents=True)
+
+    def write(name: str, code: str) -> str:
+        path = tmp_path / "snippets" / "demo" / name
+        path.write_text(textwrap.dedent(code))
+        return f"snippets/demo/{name}"
+
+    write.root = tmp_path
+    return write
 
 
 @pytest.fixture(scope="session")

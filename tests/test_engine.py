@@ -14,24 +14,6 @@ import pytest
 from engine import executor
 from engine.markdown import MAX_OUTPUT_LINES, expand, find_directives
 
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A temporary project; ``write(name, code)`` adds a snippet to it."""
-    monkeypatch.setattr(executor, "ROOT", tmp_path)
-    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
-    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
-    (tmp_path / "snippets" / "demo").mkdir(parents=True)
-
-    def write(name: str, code: str) -> str:
-        path = tmp_path / "snippets" / "demo" / name
-        path.write_text(textwrap.dedent(code))
-        return f"snippets/demo/{name}"
-
-    write.root = tmp_path
-    return write
-
-
 COUNTING = """
     from pathlib import Path
     counter = Path("runs.txt")

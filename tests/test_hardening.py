@@ -77,12 +77,13 @@ def mini_site(tmp_path, snippets: dict[str, str], page: str = "::: snippet snipp
     shutil.copyfile(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     for folder in ("engine", "includes"):
         shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")  # the hooks' scripts and styles
     os.symlink(ROOT / "data", project / "data")
     (project / "snippets" / "demo").mkdir(parents=True)
     for name, code in snippets.items():
         (project / "snippets" / "demo" / name).write_text(textwrap.dedent(code))
     for lang, title in (("zh", "第 2 讲 演示"), ("en", "Lecture 2 Demo")):
-        (project / "docs" / lang).mkdir(parents=True)
+        (project / "docs" / lang).mkdir()
         (project / "docs" / lang / "index.md").write_text(f"# {title}\n\n[→](lecture02-demo.md)\n")
         (project / "docs" / lang / "lecture02-demo.md").write_text(f"# {title}\n\n## Demo {{#demo}}\n\n{page}")
 
@@ -146,22 +147,6 @@ def test_every_pin_is_locked_with_hashes():
 
 
 # --- the executor: a throw-away project, as in tests/test_engine.py ---------------------------
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A temporary project; ``write(name, code)`` adds a snippet to it."""
-    monkeypatch.setattr(executor, "ROOT", tmp_path)
-    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
-    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
-    (tmp_path / "snippets" / "demo").mkdir(parents=True)
-
-    def write(name: str, code: str) -> str:
-        (tmp_path / "snippets" / "demo" / name).write_text(textwrap.dedent(code))
-        return f"snippets/demo/{name}"
-
-    write.root = tmp_path
-    return write
 
 
 def cache_folders(project) -> list[str]:

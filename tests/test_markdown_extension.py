@@ -13,18 +13,13 @@ EXTENSIONS = ["pymdownx.superfences", "admonition", "pymdownx.details"]
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.setattr(executor, "ROOT", tmp_path)
-    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
-    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
-    (tmp_path / "snippets" / "demo").mkdir(parents=True)
-    (tmp_path / "snippets" / "demo" / "show.py").write_text(
-        "import matplotlib.pyplot as plt\nprint('hello from the snippet')\nplt.plot([1, 2])\n"
-    )
-    return tmp_path
+def shown(project):
+    """A throw-away project (tests/conftest.py) with the snippet PAGE shows."""
+    project("show.py", "import matplotlib.pyplot as plt\nprint('hello from the snippet')\nplt.plot([1, 2])\n")
+    return project.root
 
 
-def test_plain_markdown_renders_code_output_figure_and_record(project):
+def test_plain_markdown_renders_code_output_figure_and_record(shown):
     html = markdown.markdown(PAGE, extensions=[*EXTENSIONS, "engine.markdown_extension"],
                              extension_configs={"engine.markdown_extension": {"lang": "en", "site_prefix": "../"}})
     assert html.index("Some prose.") < html.index("print") < html.index("hello from the snippet") < html.index("After.")
@@ -35,7 +30,7 @@ def test_plain_markdown_renders_code_output_figure_and_record(project):
     assert "::: snippet" not in html
 
 
-def test_results_are_listed_for_the_builder_and_execution_can_be_off(project):
+def test_results_are_listed_for_the_builder_and_execution_can_be_off(shown):
     md = markdown.Markdown(extensions=[*EXTENSIONS, SnippetExtension(lang="zh")])
     html = md.convert(PAGE + "\n::: snippet snippets/demo/show.py\n")
     assert html.count("本页构建时运行") == 2
