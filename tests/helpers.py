@@ -67,3 +67,18 @@ def chooses_cuda(snippet: str) -> bool:
 
     path = ROOT / snippet
     return any(CHOOSES_CUDA.search(p.read_text(encoding="utf-8")) for p in [path, *local_imports(path)])
+
+
+def page_claim(page: str, patterns: dict[str, str]) -> float:
+    """A number a page states, found in each language by a regular expression whose first group is
+    the number; both languages must state the same. Tests take their thresholds from it, so a test
+    checks the claim the reader sees and fails when page and result part ways."""
+    found = {}
+    for lang, pattern in patterns.items():
+        match = re.search(pattern, read_page(lang, page))
+        if match is None:
+            raise AssertionError(f"docs/{lang}/{page}: no text matches {pattern!r}; the test reads its threshold there")
+        found[lang] = float(match.group(1))
+    if len(set(found.values())) != 1:
+        raise AssertionError(f"{page}: the two languages state different numbers: {found}")
+    return next(iter(found.values()))
