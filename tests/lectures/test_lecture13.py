@@ -1,6 +1,7 @@
 """Lecture 13: RNN name classifier (what each snippet computes), and its GPU checks."""
 
 import json
+import statistics
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,9 @@ def test_training_reaches_the_course_accuracy_and_stays_there(run_snippet):
     assert max(accuracies[:15]) >= course  # "within ten or so epochs"
     assert values["test_accuracy"] == accuracies[-1] >= floor
     assert values["best_accuracy"] <= 0.90  # a much higher number would mean a leak, not skill
-    assert losses[-1] < losses[14] / 2
+    # the training loss keeps falling (apart from the odd bad step of Adam the page mentions)
+    assert statistics.median(losses[-20:]) < losses[14] / 2
+    assert min(accuracies[15:]) > floor and max(accuracies[15:]) < course + 0.02  # stays flat
     assert len(result.figures) == 2  # accuracy curve, confusion matrix
     assert set(values["example_predictions"]) >= {"Liu", "Zhang", "Wang"}
     assert values["example_predictions"]["Liu"] == "Chinese"
