@@ -77,7 +77,7 @@ HEADLINES: list[Headline] = [
              "残差网络的 MNIST 测试准确率", "MNIST test accuracy, residual network", None, percent=True),
     Headline(12, "snippets/lecture12_basic_rnn/hello_embedding.py", ("prediction",),
              "“hello” 的预测（嵌入层 + RNN）", "prediction for \"hello\" (embedding + RNN)", "ohlol"),
-    Headline(13, "snippets/lecture13_rnn_classifier/train.py", ("accuracy",),
+    Headline(13, "snippets/lecture13_rnn_classifier/train.py", ("test_accuracy",),
              "名字分类的测试准确率", "test accuracy of name classification", "83–84%", percent=True),
 ]
 

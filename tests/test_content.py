@@ -127,22 +127,6 @@ def test_snippet_directives_name_existing_files():
     assert not missing, "\n".join(missing)
 
 
-def test_both_languages_have_the_same_pages_and_anchors():
-    problems = []
-    for zh in sorted((ROOT / "docs" / "zh").glob("*.md")):
-        en = ROOT / "docs" / "en" / zh.name
-        if not en.is_file():
-            problems.append(f"docs/en/{zh.name} is missing")
-            continue
-        anchors = [re.findall(r"^#{2,6} .*\{#([\w-]+)\}\s*$", p.read_text(encoding="utf-8"), re.M) for p in (zh, en)]
-        if anchors[0] != anchors[1]:
-            problems.append(f"{zh.name}: anchors differ: zh {anchors[0]} / en {anchors[1]}")
-    for en in sorted((ROOT / "docs" / "en").glob("*.md")):
-        if not (ROOT / "docs" / "zh" / en.name).is_file():
-            problems.append(f"docs/zh/{en.name} is missing")
-    assert not problems, "\n".join(problems)
-
-
 # --- Chinese copywriting ---------------------------------------------------------------------
 
 

@@ -1,46 +1,52 @@
-"""CUDA pages (front matter ``cuda: true``) really run on the GPU when there is one.
+"""GPU pages: ``cuda: true`` in a page's front matter follows from its snippets, and on a GPU
+machine every snippet that picks the GPU really runs there.
 
-Marked ``cuda``: skipped without a GPU, a failure under ``REQUIRE_CUDA=1``.
-Each snippet of such a page runs through the engine (the cache key includes
-the device, so CPU results are never reused) and must report a CUDA device.
+A snippet *picks the GPU* when its code, or a sibling module it imports, calls
+``torch.cuda.is_available()`` (see ``tests.helpers.chooses_cuda``). A page is a GPU page exactly
+when one of its snippets does: the mark shows the page's GPU note and puts the page's snippets
+on the GPU machine.
+
+The runs are marked ``cuda``: skipped without a GPU, a failure under ``REQUIRE_CUDA=1``.
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from engine import executor
-from engine.markdown import find_directives
+from tests.helpers import LANGUAGES, chooses_cuda, front_matter, page_names, read_page, shown_snippets
 
-DOCS = executor.ROOT / "docs" / "zh"
+PAGES = sorted(page_names("zh"))
 
 
-def cuda_pages() -> list[str]:
-    found = []
-    for page in sorted(DOCS.glob("*.md")):
-        front = re.match(r"^---\n(.*?)\n---\n", page.read_text(encoding="utf-8"), re.S)
-        if front and re.search(r"^cuda:\s*true\s*$", front.group(1), re.M):
-            found.append(page.name)
-    return found
+def marked_cuda(lang: str, page: str) -> bool:
+    return front_matter(read_page(lang, page)).get("cuda") is True
 
 
 def cuda_snippets() -> list[str]:
-    return sorted({d.snippet for page in cuda_pages() for d in find_directives((DOCS / page).read_text())})
+    return sorted({s for page in PAGES if marked_cuda("zh", page) for s in shown_snippets(read_page("zh", page))})
 
 
-def test_cuda_pages_are_marked_in_both_languages():
-    for page in cuda_pages():
-        english = (executor.ROOT / "docs" / "en" / page).read_text(encoding="utf-8")
-        assert re.match(r"^---\n(?:.*\n)*?cuda:\s*true\n(?:.*\n)*?---\n", english), page
+@pytest.mark.parametrize("page", PAGES)
+def test_cuda_mark_follows_from_the_snippets(page):
+    picking = [s for s in shown_snippets(read_page("zh", page)) if chooses_cuda(s)]
+    for lang in LANGUAGES:
+        if picking:
+            assert marked_cuda(lang, page), (
+                f"docs/{lang}/{page}: {picking[0]} picks the GPU when there is one; "
+                "the page needs `cuda: true` in its front matter"
+            )
+        else:
+            assert not marked_cuda(lang, page), (
+                f"docs/{lang}/{page} is marked `cuda: true` but none of its snippets picks the GPU"
+            )
 
 
 @pytest.mark.cuda
 @pytest.mark.parametrize("snippet", cuda_snippets())
-def test_cuda_page_snippet_runs_on_the_gpu(snippet, cuda_device, run_snippet):
+def test_cuda_page_snippet_runs_where_it_should(snippet, cuda_device, run_snippet):
     result = run_snippet(snippet)
     print(f"{snippet}: {result.seconds:.1f} s on {result.device}")
-    picks_a_device = "torch.device(" in (executor.ROOT / snippet).read_text(encoding="utf-8")
-    if picks_a_device:  # snippets that never choose a device (small CPU demos) may stay on the CPU
-        assert result.device.startswith("cuda"), f"{snippet} ran on {result.device}"
+    if chooses_cuda(snippet):
+        assert result.device.startswith("cuda"), f"{snippet} picks the GPU but ran on {result.device}"
+    else:
+        assert result.device == "cpu", f"{snippet} never picks a device but used {result.device}"

@@ -6,6 +6,7 @@ Every test works on a throw-away project in a temporary folder (its own
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 import time
 
@@ -86,13 +87,18 @@ def test_editing_an_imported_sibling_module_reruns(project):
     assert not result.cached and result.values["value"] == 63
 
 
-def test_key_includes_registered_data_files(project):
+def test_key_includes_registered_data_files(project, monkeypatch):
+    from engine import data
+
     plain = project("a.py", "x = 1\n")
     reads_data = project("b.py", "path = 'data/diabetes.csv.gz'\n")
-    sources_plain = [(project.root / plain).read_bytes()]
-    sources_data = [(project.root / reads_data).read_bytes()]
-    assert executor.data_files(sources_plain) == []
-    assert [f.name for f in executor.data_files(sources_data)] == ["diabetes.csv.gz"]
+    assert [f.name for f in executor.data_files([(project.root / reads_data).read_bytes()])] == ["diabetes.csv.gz"]
+    before = {s: executor.cache_key(s) for s in (plain, reads_data)}
+    changed = dict(data.registry())
+    changed["diabetes.csv.gz"] = dataclasses.replace(changed["diabetes.csv.gz"], sha256="0" * 64)
+    monkeypatch.setattr(data, "registry", lambda: changed)
+    assert executor.cache_key(plain) == before[plain]  # names no data file
+    assert executor.cache_key(reads_data) != before[reads_data]  # the data file it names changed
 
 
 def test_changing_the_snippet_runner_changes_every_key(project, monkeypatch):

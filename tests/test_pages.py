@@ -1,6 +1,6 @@
 """Pages: both languages mirror each other, and every code block a reader sees runs.
 
-* Parity: each page exists in ``docs/zh`` and ``docs/en`` with the same snippets
+* Parity (checked here only): each page exists in ``docs/zh`` and ``docs/en`` with the same snippets
   in the same order and the same explicit heading anchors.
 * Code blocks: the pages are expanded exactly as the site build expands them,
   pytest-codeblocks extracts the blocks a reader sees, and every Python block
@@ -19,19 +19,10 @@ from pytest_codeblocks import extract_from_buffer
 
 from engine import executor
 from engine.markdown import expand, find_directives
+from tests.helpers import LANGUAGES, page_names, read_page
 
-DOCS = executor.ROOT / "docs"
-LANGUAGES = ("zh", "en")
 HEADING = re.compile(r"^(#{2,6}) (.+?)\s*$")
 ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}$")
-
-
-def pages(lang: str) -> set[str]:
-    return {p.relative_to(DOCS / lang).as_posix() for p in (DOCS / lang).rglob("*.md")}
-
-
-def read(lang: str, page: str) -> str:
-    return (DOCS / lang / page).read_text(encoding="utf-8")
 
 
 def headings(markdown: str) -> list[tuple[str, str | None]]:
@@ -49,23 +40,23 @@ def headings(markdown: str) -> list[tuple[str, str | None]]:
     return found
 
 
-ALL_PAGES = sorted(pages("zh") | pages("en"))
+ALL_PAGES = sorted(page_names("zh") | page_names("en"))
 
 
 def test_both_languages_have_the_same_pages():
-    missing = {lang: sorted(set(ALL_PAGES) - pages(lang)) for lang in LANGUAGES}
+    missing = {lang: sorted(set(ALL_PAGES) - page_names(lang)) for lang in LANGUAGES}
     assert missing == {"zh": [], "en": []}, f"pages missing a translation: {missing}"
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
 def test_translations_show_the_same_snippets(page):
-    shown = {lang: [d.snippet for d in find_directives(read(lang, page))] for lang in LANGUAGES}
+    shown = {lang: [d.snippet for d in find_directives(read_page(lang, page))] for lang in LANGUAGES}
     assert shown["zh"] == shown["en"]
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
 def test_translations_carry_the_same_explicit_anchors(page):
-    found = {lang: headings(read(lang, page)) for lang in LANGUAGES}
+    found = {lang: headings(read_page(lang, page)) for lang in LANGUAGES}
     for lang, items in found.items():
         missing = [level for level, anchor in items if anchor is None and len(level) in (2, 3)]
         assert not missing, f"{lang}/{page}: every ## and ### heading needs an explicit {{#anchor}}"
@@ -73,15 +64,28 @@ def test_translations_carry_the_same_explicit_anchors(page):
 
 
 def test_every_snippet_is_shown_on_a_page():
-    shown = {d.snippet for lang in LANGUAGES for page in pages(lang) for d in find_directives(read(lang, page))}
+    shown = {d.snippet for lang in LANGUAGES for page in page_names(lang)
+             for d in find_directives(read_page(lang, page))}
     hidden = sorted(set(executor.all_snippets()) - shown)
     assert not hidden, f"snippets no page shows (and so no reader sees): {hidden}"
+
+
+LECTURES = sorted(page for page in ALL_PAGES if page.startswith("lecture"))
+
+
+@pytest.mark.parametrize("page", LECTURES)
+def test_lecture_pages_end_with_errata(page):
+    """The skeleton of CONTRIBUTING.md: errata last, homework (where there is some) before it.
+    Anchors are the same in both languages (checked above), so the Chinese page stands for both."""
+    found = [anchor for level, anchor in headings(read_page("zh", page)) if level == "##"]
+    assert found and found[-1] == "errata", f"{page}: sections {found}"
+    assert "homework" not in found or found.index("homework") == len(found) - 2, f"{page}: sections {found}"
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
 def test_no_python_is_pasted_into_pages(page):
     for lang in LANGUAGES:
-        blocks = extract_from_buffer(io.StringIO(read(lang, page)))
+        blocks = extract_from_buffer(io.StringIO(read_page(lang, page)))
         pasted = [b.lineno for b in blocks if b.syntax.split()[0] in ("python", "py", "pycon")]
         assert not pasted, f"{lang}/{page}: Python pasted at lines {pasted}; use `::: snippet PATH`"
 
@@ -89,8 +93,8 @@ def test_no_python_is_pasted_into_pages(page):
 def _reader_blocks():
     """(page, code block) for every Python block of every expanded page."""
     for lang in LANGUAGES:
-        for page in sorted(pages(lang)):
-            expanded = expand(read(lang, page), lang, run=None)
+        for page in sorted(page_names(lang)):
+            expanded = expand(read_page(lang, page), lang, run=None)
             for block in extract_from_buffer(io.StringIO(expanded)):
                 if block.syntax.startswith("python"):
                     yield pytest.param(block, id=f"{lang}/{page}:{block.lineno}")
@@ -103,7 +107,8 @@ def test_code_blocks_readers_see_are_snippets_that_run(block, run_snippet):
     snippet = Path(executor.ROOT / title.group(1))
     assert block.code == snippet.read_text(encoding="utf-8")
     result = run_snippet(title.group(1))  # raises SnippetError with the traceback
-    assert result.record["seconds"] >= 0
+    assert result.key == executor.cache_key(result.snippet), "the result shown belongs to other code"
+    assert result.record["snippet"] == title.group(1)
 
 
 def test_built_pages_show_the_same_figures_in_both_languages(site_dir):

@@ -9,15 +9,11 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
-random.seed(0)
-torch.manual_seed(0)
-
 TRAIN_FILE = Path("data/sentiment/train.tsv")  # from kaggle.com/c/sentiment-analysis-on-movie-reviews
 COLUMNS = ["PhraseId", "SentenceId", "Phrase", "Sentiment"]
 LABELS = ["negative", "somewhat negative", "neutral", "somewhat positive", "positive"]
 EMBEDDING_SIZE, HIDDEN_SIZE, BATCH_SIZE, N_EPOCHS = 64, 64, 64, 8
-
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+criterion = torch.nn.CrossEntropyLoss()
 
 
 def make_sample(path, n_sentences=600):
@@ -49,30 +45,22 @@ def make_sample(path, n_sentences=600):
         writer.writerows(rows)
 
 
-if TRAIN_FILE.is_file():
-    source, path = f"Kaggle file {TRAIN_FILE}", TRAIN_FILE
-else:
-    path = Path("data/sentiment/sample_train.tsv")
-    make_sample(path)
-    source = f"project-made sample {path} ({TRAIN_FILE} not found)"
-print("data:", source)
-using_real_data = path == TRAIN_FILE
-
-with path.open(newline="", encoding="utf-8") as f:
-    rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))  # (1)!
-print(f"{len(rows)} phrases, {len({r['SentenceId'] for r in rows})} sentences; first: {dict(rows[0])}")
-
-sentence_ids = sorted({int(r["SentenceId"]) for r in rows})
-random.shuffle(sentence_ids)
-held_out = set(sentence_ids[: len(sentence_ids) // 5])  # (2)!
-train_rows = [r for r in rows if int(r["SentenceId"]) not in held_out]
-valid_rows = [r for r in rows if int(r["SentenceId"]) in held_out]
-
-counts = Counter(w for r in train_rows for w in r["Phrase"].lower().split())
-vocab = {w: i + 2 for i, w in enumerate(sorted(w for w, c in counts.items() if c >= 2))}  # 0 pad, 1 unknown
+def read_rows():
+    """The Kaggle file when it is there, the project-made sample otherwise."""
+    if TRAIN_FILE.is_file():
+        source, path = f"Kaggle file {TRAIN_FILE}", TRAIN_FILE
+    else:
+        path = Path("data/sentiment/sample_train.tsv")
+        make_sample(path)
+        source = f"project-made sample {path} ({TRAIN_FILE} not found)"
+    print("data:", source)
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))  # (1)!
+    print(f"{len(rows)} phrases, {len({r['SentenceId'] for r in rows})} sentences; first: {dict(rows[0])}")
+    return rows, path == TRAIN_FILE
 
 
-def encode(rows):
+def encode(rows, vocab):
     return [([vocab.get(w, 1) for w in r["Phrase"].lower().split()] or [1], int(r["Sentiment"])) for r in rows]
 
 
@@ -97,38 +85,69 @@ class SentimentGRU(torch.nn.Module):
         return self.fc(torch.cat([hidden[-2], hidden[-1]], dim=1))
 
 
-train_loader = DataLoader(encode(train_rows), batch_size=BATCH_SIZE, shuffle=True, collate_fn=collate)
-valid_loader = DataLoader(encode(valid_rows), batch_size=BATCH_SIZE, collate_fn=collate)
-model = SentimentGRU(len(vocab) + 2).to(device)
-criterion = torch.nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
-
-label_counts = Counter(int(r["Sentiment"]) for r in valid_rows)
-majority_baseline = max(label_counts.values()) / len(valid_rows)
-print(f"{len(train_rows)} training / {len(valid_rows)} validation phrases, vocabulary {len(vocab) + 2}")
-print(f"always answering the most common label: {majority_baseline:.1%}")
-
-accuracies = []
-for epoch in range(1, N_EPOCHS + 1):
+def train(model, device, loader, optimizer, epoch):
+    """One epoch of training; returns the mean loss over the epoch's phrases."""
     model.train()
-    for codes, lengths, labels in train_loader:
+    total_loss = 0.0
+    for codes, lengths, labels in loader:
         loss = criterion(model(codes.to(device), lengths), labels.to(device))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        total_loss += loss.item() * len(labels)
+    return total_loss / len(loader.dataset)
+
+
+def test(model, device, loader):
+    """Accuracy on the loader's phrases, as a fraction."""
     model.eval()
     correct = 0
     with torch.no_grad():
-        for codes, lengths, labels in valid_loader:
+        for codes, lengths, labels in loader:
             correct += (model(codes.to(device), lengths).argmax(dim=1).cpu() == labels).sum().item()
-    accuracies.append(correct / len(valid_rows))
-    print(f"epoch {epoch}/{N_EPOCHS}  validation accuracy {accuracies[-1]:.2%}")
+    return correct / len(loader.dataset)
 
-valid_accuracy = accuracies[-1]
-model.eval()
-for phrase in ["a wonderful film", "not good", "the plot is dull", "the movie"]:
-    ids = [vocab.get(w, 1) for w in phrase.split()]
-    codes, lengths, _ = collate([(ids, 0)])
-    with torch.no_grad():
-        label = model(codes.to(device), lengths).argmax(dim=1).item()
-    print(f"{phrase!r:20s} -> {label} ({LABELS[label]})")
+
+def main():
+    random.seed(0)  # the split into training and validation sentences
+    torch.manual_seed(0)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    rows, using_real_data = read_rows()
+
+    sentence_ids = sorted({int(r["SentenceId"]) for r in rows})
+    random.shuffle(sentence_ids)
+    held_out = set(sentence_ids[: len(sentence_ids) // 5])  # (2)!
+    train_rows = [r for r in rows if int(r["SentenceId"]) not in held_out]
+    valid_rows = [r for r in rows if int(r["SentenceId"]) in held_out]
+
+    counts = Counter(w for r in train_rows for w in r["Phrase"].lower().split())
+    vocab = {w: i + 2 for i, w in enumerate(sorted(w for w, c in counts.items() if c >= 2))}  # 0 pad, 1 unknown
+
+    train_loader = DataLoader(encode(train_rows, vocab), batch_size=BATCH_SIZE, shuffle=True, collate_fn=collate)
+    valid_loader = DataLoader(encode(valid_rows, vocab), batch_size=BATCH_SIZE, collate_fn=collate)
+    model = SentimentGRU(len(vocab) + 2).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
+
+    label_counts = Counter(int(r["Sentiment"]) for r in valid_rows)
+    majority_baseline = max(label_counts.values()) / len(valid_rows)
+    print(f"{len(train_rows)} training / {len(valid_rows)} validation phrases, vocabulary {len(vocab) + 2}")
+    print(f"always answering the most common label: {majority_baseline:.1%}")
+
+    accuracies = []
+    for epoch in range(1, N_EPOCHS + 1):
+        train_loss = train(model, device, train_loader, optimizer, epoch)
+        accuracies.append(test(model, device, valid_loader))
+        print(f"epoch {epoch}/{N_EPOCHS}  train loss {train_loss:.4f}  validation accuracy {accuracies[-1]:.2%}")
+
+    model.eval()
+    for phrase in ["a wonderful film", "not good", "the plot is dull", "the movie"]:
+        codes, lengths, _ = collate([([vocab.get(w, 1) for w in phrase.split()], 0)])
+        with torch.no_grad():
+            label = model(codes.to(device), lengths).argmax(dim=1).item()
+        print(f"{phrase!r:20s} -> {label} ({LABELS[label]})")
+    return using_real_data, majority_baseline, accuracies
+
+
+if __name__ == "__main__":
+    using_real_data, majority_baseline, accuracies = main()
+    valid_accuracy = accuracies[-1]

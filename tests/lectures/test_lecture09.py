@@ -1,13 +1,12 @@
 """Lecture 9: softmax classifier on MNIST (what each snippet computes)."""
 
 import csv
-import re
 from pathlib import Path
 
 import pytest
 import torch
 
-from tests.helpers import import_snippet
+from tests.helpers import import_snippet, page_claim
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "snippets/lecture09_softmax_classifier"
@@ -52,14 +51,17 @@ def test_model_shape():
     assert sum(p.numel() for p in model.parameters()) == 575050
 
 
-def test_training_reaches_course_accuracy(run_snippet):
+def test_training_levels_off_where_the_page_says(run_snippet):
+    """The page: the test accuracy "levels off around 97% over the last epochs"."""
+    claim = page_claim(PAGE, {"en": r"levels off around (\d+)%", "zh": r"停在 (\d+)% 左右"}) / 100
     result = run_snippet(f"{FOLDER}/train_mnist_fc.py")
     values = result.values
     assert len(values["accuracies"]) == 10  # the course's 10 epochs
     assert len(values["losses"]) == 30  # 3 logs of 300 batches per epoch
-    assert values["test_accuracy"] >= 0.96  # course: about 97 %
+    for accuracy in values["accuracies"][-3:]:
+        assert accuracy == pytest.approx(claim, abs=0.01)  # "around": within one point
+    assert values["test_accuracy"] == values["accuracies"][-1]
     assert values["losses"][-1] < values["losses"][0] / 5
-    assert "| 784-512-256-128-64-10, 10 epochs | about 97 % |" in result.output
     assert len(result.figures) == 1
 
 
@@ -80,22 +82,11 @@ def test_otto_sample_is_deterministic_and_in_kaggle_columns(tmp_path):
 
 def test_otto_homework_learns(run_snippet):
     result = run_snippet(f"{FOLDER}/homework_otto.py")
-    assert "made-up sample" in result.output
-    assert result.values["valid_accuracy"] > result.values["majority_share"] + 0.3
-    assert "wrote 500 rows" in result.output
-
-
-@pytest.mark.parametrize("page", [PAGE])
-def test_pages_share_anchors_and_snippets(page):
-    zh = (ROOT / "docs/zh" / page).read_text(encoding="utf-8")
-    en = (ROOT / "docs/en" / page).read_text(encoding="utf-8")
-    anchors = lambda text: re.findall(r"^#{2,3} .*\{#([\w-]+)\}\s*$", text, flags=re.M)  # noqa: E731
-    snippets = lambda text: re.findall(r"^::: snippet (\S+)", text, flags=re.M)  # noqa: E731
-    assert anchors(zh) == anchors(en) and len(anchors(zh)) >= 5
-    assert snippets(zh) == snippets(en)
-    for text in (zh, en):
-        assert text.startswith("---\ncuda: true\n---")
-        assert "{#errata}" in text and "{#homework}" in text
+    values = result.values
+    assert "made-up sample" in result.output  # the build has no Kaggle data
+    assert values["valid_accuracy"] > values["majority_share"] + 0.3
+    assert 0 < values["valid_log_loss"] < 1
+    assert values["submission_rows"] == 500  # make_sample's n_test
 
 
 def test_softmax_into_nll_loss_is_minus_p_true_with_a_vanishing_gradient(run_snippet):
