@@ -144,6 +144,10 @@ def test_every_pin_is_locked_with_hashes():
     assert all(hashes for _, hashes in locked.values())
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--require-hashes -r requirements.lock" in makefile
+    for workflow in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        installs = re.findall(r"pip install [^\n]*", workflow.read_text(encoding="utf-8"))
+        unlocked = [i for i in installs if "--require-hashes -r requirements.lock" not in i]
+        assert not unlocked, f"{workflow.name}: installs without the lock: {unlocked}"
 
 
 # --- the executor: a throw-away project, as in tests/test_engine.py ---------------------------
