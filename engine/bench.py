@@ -11,8 +11,9 @@ Measures, in a temporary copy of the project (the working tree is never touched)
   the rebuild after editing one paragraph of a page, and after editing one snippet (the cheapest
   one, which then runs again);
 * a build with execution off (``COURSE_EXECUTE=0``);
-* snippet executions per build, total site weight and the heaviest page (its HTML plus the
-  images, stylesheets and scripts it loads);
+* snippet executions per build, total site weight, and every page's weight as a first visit
+  transfers it before any interaction (:mod:`engine.page_weight`: headless chromium, gzip as
+  GitHub Pages serves it; the goal is 1 MB at most);
 * ``mkdocs serve`` from a fresh clone (issue 9): with an empty cache and no published results
   (``COURSE_RESULTS_URL=off``), the time until the home page and every lecture page answer in both
   languages (snippets then run in the background: placeholders); and with the results served by
@@ -38,9 +39,9 @@ import sys
 import tempfile
 import threading
 import time
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+
+from . import page_weight
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ["docs", "snippets", "engine", "includes", "mkdocs.yml"]
@@ -291,44 +292,6 @@ def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
     return rows
 
 
-# --- page weight ------------------------------------------------------------------------------
-
-
-class _Resources(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("img", "script", "source") and attrs.get("src"):
-            self.urls.append(attrs["src"])
-        if tag == "link" and attrs.get("href") and "stylesheet" in (attrs.get("rel") or ""):
-            self.urls.append(attrs["href"])
-
-
-def page_weights(site: Path) -> list[tuple[int, int, str]]:
-    """(weight with resources, HTML bytes, page) for every page."""
-    weights = []
-    for page in site.rglob("*.html"):
-        parser = _Resources()
-        html = page.read_text(encoding="utf-8")
-        parser.feed(html)
-        total = len(html.encode())
-        seen = set()
-        base = "/" + page.relative_to(site).as_posix()
-        for url in parser.urls:
-            parts = urlsplit(urljoin(base, url))
-            if parts.scheme or parts.netloc:
-                continue
-            target = site / unquote(parts.path).lstrip("/")
-            if target.is_file() and target not in seen:
-                seen.add(target)
-                total += target.stat().st_size
-        weights.append((total, len(html.encode()), page.relative_to(site).as_posix()))
-    return sorted(weights, reverse=True)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cold", action="store_true", help="really build with an empty cache (runs every snippet)")
@@ -342,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows: list[tuple[str, str, str]] = []
+    pages: list = []
     if not args.no_serve:
         rows += fresh_clone_serve(args.cache, args.cold)
     if args.only_fresh_clone:
@@ -388,16 +352,13 @@ def main(argv: list[str] | None = None) -> int:
                              f"{edited['ran']} executions ({snippet.relative_to(work).as_posix()})"))
             finally:
                 serve.close()
-        weights = page_weights(site)
+        pages = page_weight.measure(site)  # every page as a first visit transfers it (gzip)
         total_site = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        html_total = sum(w[1] for w in weights)
-        heaviest = weights[0]
-        rows.append(("pages", str(len(weights)),
-                     f"HTML {html_total / 1e6:.2f} MB, whole site {total_site / 1e6:.1f} MB"))
-        rows.append(("heaviest page (HTML + images, CSS, JS it loads)", f"{heaviest[0] / 1e6:.2f} MB",
-                     f"{heaviest[2]} (HTML {heaviest[1] / 1e3:.0f} kB)"))
-        largest_html = max(weights, key=lambda w: w[1])
-        rows.append(("largest HTML", f"{largest_html[1] / 1e3:.0f} kB", largest_html[2]))
+        html_total = sum(p.stat().st_size for p in site.rglob("*.html"))
+        rows.append(("pages", str(len(pages)), f"HTML {html_total / 1e6:.2f} MB, whole site {total_site / 1e6:.1f} MB"))
+        over = sum(w.transferred > page_weight.BUDGET for w in pages)
+        rows.append(("heaviest page, transferred before any interaction", f"{pages[0].transferred / 1e3:.0f} kB",
+                     f"{pages[0].page or '/'}; {over} pages over the {page_weight.BUDGET / 1e3:.0f} kB budget"))
     finally:
         if args.keep:
             print(f"kept {work}")
@@ -405,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     report(rows, args.cold)
+    if pages:
+        print("\nevery page's weight (engine/page_weight.py: gzip as GitHub Pages serves it):")
+        print(page_weight.report(pages))
     return 0
 
 
