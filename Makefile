@@ -13,8 +13,9 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build pdf test bench setup data browser clean lock
 
+# --dirty: a rebuild renders only the pages an edit or a new result changed (engine/rebuilds.py).
 serve: setup
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty
 
 # The site, then one PDF per language printed from it into site/pdf/ (both home pages link them).
 build: setup browser

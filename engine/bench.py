@@ -98,7 +98,8 @@ def executions(log: str) -> dict:
 
 
 class Serve:
-    """``mkdocs serve`` in ``work``; :meth:`rebuild` times the rebuild after a change."""
+    """``mkdocs serve --dirty`` (as ``make serve``) in ``work``; :meth:`rebuild` times the
+    rebuild after a change."""
 
     def __init__(self, work: Path, **extra: str):
         with socket.socket() as s:
@@ -106,7 +107,7 @@ class Serve:
             port = s.getsockname()[1]
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--strict", "-a", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dirty", "-a", f"127.0.0.1:{port}"],
             cwd=work, env=environment(work, **extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )

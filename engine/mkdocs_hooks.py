@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import core, data, executor, glossary, notebooks, pages, results, shards, sharing  # noqa: E402
+from engine import core, data, executor, glossary, notebooks, pages, rebuilds, results, shards, sharing  # noqa: E402
 from engine.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
 from engine.stream import SESSION, Worker  # noqa: E402
 
@@ -188,8 +188,9 @@ def _prepare_results(config):
 
 def _rebuild():
     """Ask `mkdocs serve` for one rebuild (the worker's queue is empty) if the pages show
-    placeholders."""
-    if SESSION.placeholders and SESSION.trigger is not None:
+    placeholders; always under ``--dirty``, where a rebuild renders only the pages whose results
+    changed (:mod:`engine.rebuilds`) and placeholders of pages it did not render are not known."""
+    if (SESSION.placeholders or rebuilds.ACTIVE) and SESSION.trigger is not None:
         log.info("course: the snippet queue is empty; rebuilding the pages with every result")
         (SESSION.trigger / "results-ready").write_text(str(len(SESSION.worker.done)))
 

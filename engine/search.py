@@ -12,7 +12,9 @@ highlighting stay; what changes:
   theme's on-page highlighting reads its ``separator``).
 
 The documents are the search plugin's own sections (title, text, location), merged over both
-languages by the i18n plugin; this hook runs after that merge (``event_priority(-110)``).
+languages by the i18n plugin; this hook runs after that merge (``event_priority(-110)``). Under
+``mkdocs serve --dirty`` the pages a rebuild did not render keep their documents
+(:class:`engine.rebuilds.SearchDocs`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+
+from engine import rebuilds
 
 WORKER = "assets/javascripts/search-worker.js"
 THEME_WORKER = re.compile(r'("search": ")([^"]*?)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js(")')
@@ -88,6 +92,8 @@ def on_post_build(config) -> None:
     if not theme_index.is_file():
         raise PluginError(f"search: {theme_index} was not written (is the search plugin enabled?)")
     data = json.loads(theme_index.read_text(encoding="utf-8"))
+    if rebuilds.ACTIVE:  # a dirty rebuild indexed the pages it rendered: keep the others'
+        data["docs"] = rebuilds.SEARCH.merge(data.get("docs") or [])
     if not data.get("docs"):
         raise PluginError(f"search: {theme_index} has no documents to index")
     for lang, docs in split_index(data).items():

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 ENGINE_HOME = Path(__file__).resolve().parent.parent
+HOOKS = ("mkdocs_hooks.py", "rebuild_hooks.py")  # the site's, without search, reader and i18n
 
 CONFIG = """\
 site_name: Demo
@@ -36,15 +37,19 @@ markdown_extensions:
 """
 
 
-def make(root: Path, snippets: dict[str, str], site_url: str = "http://127.0.0.1:9/never-published/") -> Path:
-    """Write a project whose home page shows ``snippets`` (name -> code), in that order."""
+def make(root: Path, snippets: dict[str, str], site_url: str = "http://127.0.0.1:9/never-published/",
+         pages: dict[str, str] | None = None) -> Path:
+    """Write a project whose home page shows ``snippets`` (name -> code), in that order, and
+    ``pages`` (file name -> Markdown) beside it."""
     (root / "snippets" / "demo").mkdir(parents=True)
     (root / "docs").mkdir()
     for name, code in snippets.items():
         (root / "snippets" / "demo" / name).write_text(textwrap.dedent(code))
     page = "# 演示\n\n一段说明文字。\n\n" + "\n\n".join(f"::: snippet snippets/demo/{n}" for n in snippets) + "\n"
     (root / "docs" / "index.md").write_text(page)
-    hooks = ENGINE_HOME / "engine" / "mkdocs_hooks.py"
+    for name, text in (pages or {}).items():
+        (root / "docs" / name).write_text(textwrap.dedent(text))
+    hooks = "\n  - ".join(str(ENGINE_HOME / "engine" / name) for name in HOOKS)
     (root / "mkdocs.yml").write_text(CONFIG.format(site_url=site_url, hooks=hooks))
     return root
 
@@ -69,14 +74,16 @@ def free_port() -> int:
 
 
 class Serve:
-    """``mkdocs serve`` on the project; its log is collected in ``lines``."""
+    """``mkdocs serve`` on the project; its log is collected in ``lines``. ``dirty`` (the
+    default) serves as ``make serve`` does."""
 
-    def __init__(self, root: Path, **extra: str):
+    def __init__(self, root: Path, dirty: bool = True, **extra: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--strict", "-a", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", "mkdocs", "serve", "--strict", "-a", f"127.0.0.1:{self.port}"]
+            + (["--dirty"] if dirty else []),
             cwd=root, env=environment(root, **extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )

@@ -31,13 +31,16 @@ QUICK = """
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, request):
+    """Served as ``make serve`` does (``--dirty``), or as plain ``mkdocs serve`` where a test
+    asks for it (``indirect`` parameter False)."""
     root = demo_project.make(tmp_path / "demo", {"held.py": HELD, "quick.py": QUICK})
-    serve = demo_project.Serve(root, COURSE_RESULTS_URL="off")
+    serve = demo_project.Serve(root, dirty=getattr(request, "param", True), COURSE_RESULTS_URL="off")
     yield root, serve
     serve.close()
 
 
+@pytest.mark.parametrize("served", [True, False], indirect=True, ids=["make-serve", "mkdocs-serve"])
 def test_page_answers_with_placeholders_then_shows_results_without_restart(served, browser):
     root, serve = served
     serve.ready()
