@@ -28,7 +28,7 @@ class Model(nn.Module):
         x = self.emb(x)  # (batch, seq_len, embedding_size)
         x, _ = self.rnn(x, hidden)  # (batch, seq_len, hidden_size)
         x = self.fc(x)  # (batch, seq_len, num_class)
-        return x.view(-1, NUM_CLASS)  # (2)!
+        return x.view(-1, NUM_CLASS)  # (1)!
 
 
 def train(model, device, loader, optimizer, epoch):
@@ -62,7 +62,7 @@ def main():
 
     x_data = [[1, 0, 2, 2, 3]]  # "hello", (batch, seq_len)
     y_data = [3, 1, 2, 3, 2]  # "ohlol", (batch * seq_len)
-    inputs = torch.tensor(x_data)  # (1)!
+    inputs = torch.tensor(x_data)  # (2)!
     labels = torch.tensor(y_data)
     loader = [(inputs, labels)]  # one fixed sequence: a loader with one batch
 

@@ -36,7 +36,7 @@ def train(model, device, loader, optimizer, epoch):
         loss = 0
         for step_input, label in zip(inputs, labels):
             hidden = model(step_input, hidden)
-            loss += criterion(hidden, label)  # (2)!
+            loss += criterion(hidden, label)  # (1)!
         loss.backward()
         optimizer.step()
 
@@ -64,7 +64,7 @@ def main():
     y_data = [3, 1, 2, 3, 2]  # "ohlol"
     one_hot_lookup = torch.eye(INPUT_SIZE)  # row i is the one-hot vector of character i
     x_one_hot = one_hot_lookup[x_data]  # (seq_len, input_size)
-    inputs = x_one_hot.view(-1, BATCH_SIZE, INPUT_SIZE)  # (1)!
+    inputs = x_one_hot.view(-1, BATCH_SIZE, INPUT_SIZE)  # (2)!
     labels = torch.tensor(y_data).view(-1, 1)  # (seq_len, batch)
     loader = [(inputs, labels)]  # one fixed sequence: a loader with one batch
 
