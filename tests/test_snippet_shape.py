@@ -1,6 +1,8 @@
 """The one shape of the training scripts (CONTRIBUTING.md, "A training script").
 
-A training script is a snippet of lectures 9-13 that trains from a ``DataLoader``. Like
+A training script is a snippet of lectures 9-13 that trains a model: it steps an optimizer built
+over a model's ``.parameters()`` (from a ``DataLoader``, or from one fixed batch as lecture 12's
+hello -> ohlol scripts do; lecture 9's ``softmax_into_nll.py`` steps raw logits, not a model). Like
 pytorch/examples' ``mnist/main.py`` it has ``train(model, device, loader, optimizer, epoch)`` for
 one epoch, ``test(model, device, loader)`` for the evaluation, and a ``main()`` called under
 ``if __name__ == "__main__":``; no other name does their job, and the optimizer steps in
@@ -31,7 +33,7 @@ def parse(snippet: str) -> ast.Module:
 
 def is_training_script(snippet: str) -> bool:
     text = (executor.ROOT / snippet).read_text(encoding="utf-8")
-    return snippet.startswith(LECTURES) and "DataLoader(" in text and ".step()" in text
+    return snippet.startswith(LECTURES) and ".parameters()" in text and ".step()" in text
 
 
 TRAINING = [s for s in executor.all_snippets() if is_training_script(s)]
@@ -54,6 +56,9 @@ def test_the_training_scripts_are_found():
         "lecture10_cnn_basics/train_basic_cnn.py", "lecture10_cnn_basics/homework_deeper_cnn.py",
         "lecture11_advanced_cnn/train_inception.py", "lecture11_advanced_cnn/train_resnet.py",
         "lecture11_advanced_cnn/homework_resnet_variants.py",
+        "lecture12_basic_rnn/hello_rnncell.py", "lecture12_basic_rnn/hello_rnn.py",
+        "lecture12_basic_rnn/hello_embedding.py", "lecture12_basic_rnn/homework_lstm.py",
+        "lecture12_basic_rnn/homework_gru.py",
         "lecture13_rnn_classifier/train.py", "lecture13_rnn_classifier/homework_sentiment.py",
     }
 
@@ -72,7 +77,7 @@ def test_training_script_has_the_shape(snippet):
     assert guard, f"{snippet}: no `if __name__ == \"__main__\":` block"
     called = {n.func.id for n in ast.walk(guard[-1]) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     assert "main" in called, f"{snippet}: the __main__ block does not call main()"
-    stepping = [name for name, node in defined.items() if calls_step(node)]
+    stepping = [getattr(node, "name", f"line {node.lineno}") for node in tree.body if calls_step(node)]
     assert stepping == ["train"], f"{snippet}: optimizer steps in {stepping}, expected in train() only"
 
 

@@ -1,58 +1,87 @@
 """Learn "hello" -> "ohlol" with Embedding -> 2-layer RNN (batch_first) -> Linear."""
 
 import torch
+from torch import nn, optim
 
-torch.manual_seed(2)
-
-num_class = 4  # characters e, h, l, o
-input_size = 4  # vocabulary size seen by the embedding
-embedding_size = 10
-hidden_size = 8
-num_layers = 2
-batch_size = 1
-seq_len = 5
-
-idx2char = ["e", "h", "l", "o"]
-x_data = [[1, 0, 2, 2, 3]]  # "hello", (batch, seq_len)
-y_data = [3, 1, 2, 3, 2]  # "ohlol", (batch * seq_len)
-
-inputs = torch.tensor(x_data)  # (1)!
-labels = torch.tensor(y_data)
+NUM_CLASS = 4  # characters e, h, l, o
+INPUT_SIZE = 4  # vocabulary size seen by the embedding
+EMBEDDING_SIZE = 10
+HIDDEN_SIZE = 8
+NUM_LAYERS = 2
+EPOCHS = 15
+LEARNING_RATE = 0.05
+IDX2CHAR = ["e", "h", "l", "o"]
+criterion = nn.CrossEntropyLoss()
 
 
-class Model(torch.nn.Module):
+class Model(nn.Module):
     def __init__(self):
         super().__init__()
-        self.emb = torch.nn.Embedding(input_size, embedding_size)
-        self.rnn = torch.nn.RNN(
-            input_size=embedding_size, hidden_size=hidden_size, num_layers=num_layers, batch_first=True
+        self.emb = nn.Embedding(INPUT_SIZE, EMBEDDING_SIZE)
+        self.rnn = nn.RNN(
+            input_size=EMBEDDING_SIZE, hidden_size=HIDDEN_SIZE, num_layers=NUM_LAYERS, batch_first=True
         )
-        self.fc = torch.nn.Linear(hidden_size, num_class)
+        self.fc = nn.Linear(HIDDEN_SIZE, NUM_CLASS)
 
     def forward(self, x):
-        hidden = torch.zeros(num_layers, x.size(0), hidden_size)
+        hidden = torch.zeros(NUM_LAYERS, x.size(0), HIDDEN_SIZE, device=x.device)
         x = self.emb(x)  # (batch, seq_len, embedding_size)
         x, _ = self.rnn(x, hidden)  # (batch, seq_len, hidden_size)
         x = self.fc(x)  # (batch, seq_len, num_class)
-        return x.view(-1, num_class)  # (2)!
+        return x.view(-1, NUM_CLASS)  # (1)!
 
 
-net = Model()
-criterion = torch.nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(net.parameters(), lr=0.05)
+def train(model, device, loader, optimizer, epoch):
+    """One epoch of training."""
+    model.train()
+    for inputs, labels in loader:
+        inputs, labels = inputs.to(device), labels.to(device)
+        optimizer.zero_grad()
+        outputs = model(inputs)
+        loss = criterion(outputs, labels)
+        loss.backward()
+        optimizer.step()
 
-predictions = []
-for epoch in range(15):
-    optimizer.zero_grad()
-    outputs = net(inputs)
-    loss = criterion(outputs, labels)
-    loss.backward()
-    optimizer.step()
-    predicted = "".join(idx2char[i] for i in outputs.argmax(dim=1).tolist())
-    predictions.append(predicted)
-    print(f"epoch {epoch + 1:2d}/15  predicted {predicted}  loss={loss.item():.4f}")
 
-prediction = predictions[-1]
-final_loss = loss.item()
-parameter_count = sum(p.numel() for p in net.parameters())
-print("parameters:", parameter_count)
+def test(model, device, loader):
+    """The predicted string and the mean loss."""
+    model.eval()
+    predicted, loss = "", 0.0
+    with torch.no_grad():
+        for inputs, labels in loader:
+            inputs, labels = inputs.to(device), labels.to(device)
+            outputs = model(inputs)
+            loss += criterion(outputs, labels).item() / len(loader)
+            predicted += "".join(IDX2CHAR[i] for i in outputs.argmax(dim=1).tolist())
+    return predicted, loss
+
+
+def main():
+    torch.manual_seed(2)
+    device = torch.device("cpu")
+
+    x_data = [[1, 0, 2, 2, 3]]  # "hello", (batch, seq_len)
+    y_data = [3, 1, 2, 3, 2]  # "ohlol", (batch * seq_len)
+    inputs = torch.tensor(x_data)  # (2)!
+    labels = torch.tensor(y_data)
+    loader = [(inputs, labels)]  # one fixed sequence: a loader with one batch
+
+    model = Model().to(device)
+    optimizer = optim.Adam(model.parameters(), lr=LEARNING_RATE)
+
+    predictions, losses = [], []
+    for epoch in range(1, EPOCHS + 1):
+        train(model, device, loader, optimizer, epoch)
+        predicted, loss = test(model, device, loader)
+        predictions.append(predicted)
+        losses.append(loss)
+        print(f"epoch {epoch:2d}/{EPOCHS}  predicted {predicted}  loss={loss:.4f}")
+    return model, predictions, losses
+
+
+if __name__ == "__main__":
+    model, predictions, losses = main()
+    prediction = predictions[-1]  # top-level: the tests and the results page read it
+    final_loss = losses[-1]
+    parameter_count = sum(p.numel() for p in model.parameters())
+    print("parameters:", parameter_count)

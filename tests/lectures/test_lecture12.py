@@ -1,11 +1,12 @@
 """Lecture 12: basic RNN (what each snippet computes)."""
 
+import math
 from pathlib import Path
 
 import pytest
 import torch
 
-from tests.helpers import LANGUAGES, import_snippet, read_page
+from tests.helpers import LANGUAGES, import_snippet, page_claim, read_page
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "snippets/lecture12_basic_rnn"
@@ -60,6 +61,29 @@ def test_hello_learns_ohlol(run_snippet, snippet):
     assert result.values["prediction"] == "ohlol"
     assert predictions[-1] == "ohlol"
     assert "epoch 15/15  predicted ohlol" in result.output
+    losses = result.values["losses"]
+    assert len(losses) == 15 and result.values["final_loss"] == losses[-1]
+    assert losses[-1] < losses[0]
+
+
+# With the tanh'd hidden state as class scores, each score lies in (-1, 1): the right class gets at
+# most e / (e + 3 / e), a cross-entropy of at least log(1 + 3 / e**2) per step.
+TANH_BOUND = math.log(1 + 3 * math.exp(-2))
+
+
+def test_hidden_state_as_scores_cannot_go_below_the_bound(run_snippet):
+    stated = page_claim(PAGE, {"zh": r"交叉熵不低于 ([\d.]+)",
+                               "en": r"a cross-entropy of at least ([\d.]+) per step"})
+    assert stated == round(TANH_BOUND, 2)
+    # hello_rnncell sums the 5 steps' losses, hello_rnn averages them
+    assert run_snippet(f"{FOLDER}/hello_rnncell.py").values["final_loss"] >= 5 * TANH_BOUND
+    assert run_snippet(f"{FOLDER}/hello_rnn.py").values["final_loss"] >= TANH_BOUND
+
+
+def test_linear_layer_goes_below_the_stated_loss(run_snippet):
+    stated = page_claim(PAGE, {"zh": r"写法三最后的损失低于 ([\d.]+)",
+                               "en": r"version 3 ends with a loss below ([\d.]+)"})
+    assert run_snippet(f"{FOLDER}/hello_embedding.py").values["final_loss"] < stated
 
 
 def test_parameter_counts(run_snippet):
