@@ -26,10 +26,11 @@ build: setup browser
 pdf: setup browser
 	$(BIN)/python -m engine.pdf site site/pdf
 
-# Execution phase first (published results fetched, missing snippets run, with a progress line);
-# a failing snippet is reported here and again by its test.
+# Execution phase first (published results fetched, missing snippets run, with a progress line;
+# the light ones two at a time, engine/core.py); a failing snippet is reported here and again by
+# its test.
 test: setup browser
-	-$(BIN)/python -m engine run --keep-going
+	-$(BIN)/python -m engine run --keep-going --jobs 2
 	$(BIN)/python -m pytest
 
 bench: setup

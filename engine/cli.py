@@ -5,7 +5,8 @@ and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and 
 
     python -m engine run [SNIPPET...]   fetch published results, then run what is missing
                                         (default: every snippet the pages show, in navigation
-                                        order) with a progress line; --no-fetch runs locally only
+                                        order) with a progress line; --no-fetch runs locally only;
+                                        --jobs 2 runs the light snippets two at a time
     python -m engine status [SNIPPET...] cached / missing, with keys (--json for a list)
     python -m engine keys [SNIPPET...]  {snippet: key} as JSON
     python -m engine export DIR [SNIPPET...]
@@ -52,7 +53,7 @@ def site_url() -> str | None:
 def _run(args) -> int:
     url = None if args.no_fetch else sharing.results_url(site_url())
     try:
-        results = core.run_all(args.snippets, fetch_from=url, keep_going=args.keep_going)
+        results = core.run_all(args.snippets, fetch_from=url, keep_going=args.keep_going, jobs=args.jobs)
     except executor.SnippetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -113,6 +114,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("snippets", nargs="*", metavar="SNIPPET")
     run.add_argument("--no-fetch", action="store_true", help="do not fetch published results first")
     run.add_argument("--keep-going", action="store_true", help="run the others after a failure, report all")
+    run.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="run the light snippets N at a time (recorded under 60 s), then the heavy ones")
     run.set_defaults(func=_run)
 
     status = commands.add_parser("status", help="which snippets are cached or missing, with keys")

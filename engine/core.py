@@ -11,7 +11,8 @@ No MkDocs here. The functions work on the project :mod:`engine.executor` points 
 * :func:`run_all` runs what is not cached, in order, with a progress line, after fetching
   what it can from ``fetch_from`` (an export's folder or URL; see :mod:`engine.sharing`),
   and returns ``{snippet: Result}``. The first failure raises
-  :class:`engine.executor.SnippetError`.
+  :class:`engine.executor.SnippetError`. With ``jobs=2`` the light snippets (recorded under
+  :data:`HEAVY_SECONDS`) run two at a time first, then the heavy ones one after another.
 * :func:`export_cached` writes the cached results of the given snippets as an export;
   :func:`engine.sharing.import_results` reads one back (checksums verified).
 * :func:`keys` -> ``{snippet: key}``.
@@ -19,6 +20,7 @@ No MkDocs here. The functions work on the project :mod:`engine.executor` points 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, TextIO
 
@@ -54,6 +56,12 @@ def status(snippets: Iterable[str] | None = None) -> list[dict]:
     return rows
 
 
+# A snippet recorded at this many seconds or more trains a model and keeps every core busy
+# (PyTorch's intra-op threads): it runs alone. Lighter ones spend their time starting Python
+# and importing PyTorch on one core, so two of them share a 2-core machine well.
+HEAVY_SECONDS = 60.0
+
+
 def run_all(
     snippets: Iterable[str] | None = None,
     fetch_from: str | None = None,
@@ -61,8 +69,10 @@ def run_all(
     tty: bool | None = None,
     timeout: float | None = None,
     keep_going: bool = False,
+    jobs: int = 1,
 ) -> dict[str, executor.Result]:
-    """Fetch (when ``fetch_from`` is given), then run every snippet not cached, in order.
+    """Fetch (when ``fetch_from`` is given), then run every snippet not cached, in order
+    (with ``jobs`` > 1: the light ones ``jobs`` at a time, then the heavy ones in order).
 
     The first failure raises :class:`engine.executor.SnippetError`; with ``keep_going`` the
     others still run and one error naming every failed snippet is raised at the end."""
@@ -71,15 +81,34 @@ def run_all(
         sharing.fetch_published(fetch_from, names)
     results = {}
     failures = []
+    attempted: set[str] = set()
+
+    def run(snippet: str) -> None:
+        attempted.add(snippet)
+        try:
+            results[snippet] = executor.run(snippet, timeout=timeout)
+        except executor.SnippetError as exc:
+            if not keep_going:
+                raise
+            failures.append(str(exc))
+
     missing = [s for s in names if executor.cached(s) is None]
-    with Progress(missing, stream=stream, tty=tty):
-        for snippet in names:
-            try:
-                results[snippet] = executor.run(snippet, timeout=timeout)
-            except executor.SnippetError as exc:
-                if not keep_going:
+    recorded = times.load()
+    light = [s for s in missing if times.estimate(s, recorded) < HEAVY_SECONDS] if jobs > 1 else []
+    with Progress(missing, stream=stream, tty=tty, recorded=recorded):
+        if light:
+            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="snippet") as pool:
+                futures = [pool.submit(run, s) for s in light]
+                try:
+                    for future in futures:
+                        future.result()  # the first failure (without keep_going) stops the run
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)
                     raise
-                failures.append(str(exc))
+        for snippet in names:
+            if snippet not in attempted:
+                run(snippet)  # cached ones return at once
+    results = {s: results[s] for s in names if s in results}  # navigation order
     if failures:
         raise executor.SnippetError(f"{len(failures)} snippets failed:\n\n" + "\n\n".join(failures))
     return results

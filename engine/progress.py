@@ -42,8 +42,7 @@ class Progress:
         self.tty = self.stream.isatty() if tty is None else tty
         self.recorded = times.load() if recorded is None else recorded
         self.done: set[str] = set()
-        self.current: str | None = None
-        self.started = 0.0
+        self.running: dict[str, float] = {}  # snippet -> when it started (two with --jobs 2)
         self.actual = 0.0  # seconds the snippets run here took ...
         self.expected = 0.0  # ... and what their recorded times said
         self.lock = threading.Lock()
@@ -61,10 +60,15 @@ class Progress:
     def left_seconds(self, now: float | None = None) -> float:
         speed = self.speed()
         left = sum(times.estimate(s, self.recorded) for s in self.snippets if s not in self.done) * speed
-        if self.current is not None and self.current not in self.done:
-            used = (now or time.monotonic()) - self.started
-            left -= min(used, times.estimate(self.current, self.recorded) * speed)
+        for snippet, started in self.running.items():
+            used = (now or time.monotonic()) - started
+            left -= min(used, times.estimate(snippet, self.recorded) * speed)
         return left
+
+    @property
+    def current(self) -> str | None:
+        """The snippet started last of those running now."""
+        return next(reversed(self.running), None)
 
     def line(self, now: float | None = None) -> str:
         count = f"{len(self.done)}/{self.total}"
@@ -76,6 +80,8 @@ class Progress:
         if len(self.done) >= self.total:
             return f"{count} snippets done"
         doing = f"running {self.current}" if self.current else "checking the cache"
+        if len(self.running) > 1:
+            doing += f" and {len(self.running) - 1} more"
         return f"{count} {doing}, about {duration(self.left_seconds(now))} left"
 
     def _show(self) -> None:
@@ -93,15 +99,14 @@ class Progress:
             return
         with self.lock:
             if event == "running":
-                self.current, self.started = snippet, time.monotonic()
+                self.running[snippet] = time.monotonic()
                 self._show()
             elif snippet not in self.done:
                 if event == "ran" and seconds is not None:
                     self.actual += seconds
                     self.expected += times.estimate(snippet, self.recorded)
                 self.done.add(snippet)
-                if self.current == snippet:
-                    self.current = None
+                self.running.pop(snippet, None)
                 if event != "cached" or self.tty:
                     self._show()
 

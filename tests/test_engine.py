@@ -7,12 +7,14 @@ Every test works on a throw-away project in a temporary folder (its own
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import textwrap
 import time
 
 import pytest
 
-from engine import executor
+from engine import core, executor
 from engine.markdown import MAX_OUTPUT_LINES, expand, find_directives
 
 COUNTING = """
@@ -237,3 +239,47 @@ def test_two_processes_asking_at_once_run_a_snippet_once(project):
     outputs = sorted(p.communicate()[0].strip() for p in procs)
     assert outputs == ["False", "True"]  # one ran it, the other waited and read the cache
     assert runs(project) == 1
+
+
+# --- two at a time (`python -m engine run --jobs 2`, what `make test` runs) ------------------
+
+MEETING = """
+    import time
+    from pathlib import Path
+    root = Path({root!r})
+    (root / "{me}.running").write_text("")
+    deadline = time.monotonic() + 10
+    while not list(root.glob("{other}.*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    print("met" if list(root.glob("{other}.*")) else "alone")
+    (root / "{me}.running").rename(root / "{me}.done")
+"""
+HEAVY = """
+    from pathlib import Path
+    print(sorted(p.name for p in Path({root!r}).glob("*.running")))
+"""
+
+
+def test_light_snippets_run_two_at_a_time_and_heavy_ones_alone(project):
+    root = str(project.root)
+    names = [project("a.py", MEETING.format(root=root, me="a", other="b")),
+             project("b.py", MEETING.format(root=root, me="b", other="a")),
+             project("heavy.py", HEAVY.format(root=root))]
+    (project.root / "snippets" / "run_times.json").write_text(
+        json.dumps({"snippets/demo/heavy.py": core.HEAVY_SECONDS + 1}))
+    results = core.run_all(names, stream=io.StringIO(), jobs=2)
+    assert [r.output.strip() for r in results.values()] == ["met", "met", "[]"]
+    assert list(results) == names  # navigation order, whatever order they ran in
+
+
+def test_a_failure_among_parallel_snippets_is_reported_once(project):
+    root = project.root
+    counter = root / "failing-runs"
+    names = [project("fails.py", f"open({str(counter)!r}, 'a').write('x')\nraise SystemExit('broken')\n"),
+             project("fine.py", "print('fine')\n"),
+             project("fine2.py", "print('fine too')\n")]
+    with pytest.raises(executor.SnippetError) as info:
+        core.run_all(names, stream=io.StringIO(), jobs=2, keep_going=True)
+    assert str(info.value).startswith("1 snippets failed") and "broken" in str(info.value)
+    assert counter.read_text() == "x"  # not run again by the sequential pass
+    assert all(executor.cached(n) for n in names[1:])
