@@ -151,8 +151,9 @@ class Serve:
         # from the detection on: the previous rebuild's last lines may come after start_line
         end_line = self.wait_for(r"Reloading browsers", detected, timeout=1800)
         if results:  # an edited snippet always runs again, in the background
-            queue_done = self.wait_for(r"rebuilding the pages with every result", end_line, timeout=1800)
-            end_line = self.wait_for(r"Reloading browsers", queue_done, timeout=1800)
+            # a quick snippet can finish while the rebuild that queued it still runs
+            queue_done = self.wait_for(r"rebuilding the pages with every result", detected, timeout=1800)
+            end_line = self.wait_for(r"Reloading browsers", max(queue_done, end_line), timeout=1800)
         seconds = time.perf_counter() - start
         return {"seconds": seconds, **executions("".join(self.lines[start_line:end_line]))}
 

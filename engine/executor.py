@@ -152,22 +152,27 @@ def local_imports(path: Path) -> list[Path]:
     todo = [path]
     while todo:
         current = todo.pop()
-        try:
-            tree = ast.parse(current.read_bytes(), filename=str(current))
-        except SyntaxError as exc:
-            raise SnippetError(f"{current.relative_to(ROOT)}: {exc}") from None
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name.split(".")[0] for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module.split(".")[0]]
-            for name in names:
-                candidate = path.parent / f"{name}.py"
-                if candidate.is_file() and candidate != path and candidate not in seen:
-                    seen.append(candidate)
-                    todo.append(candidate)
+        for name in _imported_names(current, current.read_bytes()):
+            candidate = path.parent / f"{name}.py"
+            if candidate.is_file() and candidate != path and candidate not in seen:
+                seen.append(candidate)
+                todo.append(candidate)
     return sorted(seen)
+
+
+@functools.lru_cache(maxsize=1024)  # by content: a serve rebuild asks for every key, and parsing is slow
+def _imported_names(current: Path, source: bytes) -> tuple[str, ...]:
+    try:
+        tree = ast.parse(source, filename=str(current))
+    except SyntaxError as exc:
+        raise SnippetError(f"{current.relative_to(ROOT)}: {exc}") from None
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module.split(".")[0])
+    return tuple(names)
 
 
 def data_files(sources: list[bytes]) -> list[data.DataFile]:

@@ -158,11 +158,13 @@ class SearchDocs:
         return doc["location"].split("#", 1)[0]
 
     def merge(self, docs: list[dict]) -> list[dict]:
-        fresh: dict[str, list[dict]] = {url: [] for url in self.rendered}
+        fresh: dict[str, list[dict]] = {}  # in the order of the documents
         for doc in docs:
             page = self.page_of(doc)
-            if page in fresh:
-                fresh[page].append(doc)
+            if page in self.rendered:
+                fresh.setdefault(page, []).append(doc)
+        for url in sorted(self.rendered - set(fresh)):  # rendered, nothing to index any more
+            fresh[url] = []
         self.by_page.update(fresh)
         for gone in set(self.by_page) - self.pages:  # a page deleted or renamed
             del self.by_page[gone]
