@@ -28,10 +28,10 @@ pdf: setup browser
 
 # Execution phase first (published results fetched, missing snippets run, with a progress line;
 # the light ones two at a time, engine/core.py); a failing snippet is reported here and again by
-# its test.
+# its test. Then pytest on every core (pytest-xdist; the site is built once for all workers).
 test: setup browser
 	-$(BIN)/python -m engine run --keep-going --jobs 2
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: setup
 	$(BIN)/python -m engine.bench

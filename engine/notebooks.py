@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from html import escape as html_escape
@@ -235,11 +236,14 @@ def build(
 
 
 def write(nb: nbformat.NotebookNode, path: Path) -> Path:
-    """Write ``nb`` to ``path``, leaving the file untouched when nothing changed."""
+    """Write ``nb`` to ``path``, leaving the file untouched when nothing changed; a changed file
+    is replaced whole, so a build running beside this one never reads half of it."""
     text = nbformat.writes(nb) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
     return path
 
 

@@ -64,11 +64,31 @@ def site_dir(tmp_path_factory):
     """The site built once per test session as ``make build`` builds it: ``mkdocs build
     --strict``, then its PDFs into ``pdf/`` (``python -m engine.pdf``), which the home pages link.
 
-    Snippets run through the same cache as the tests, so nothing runs twice.
+    Snippets run through the same cache as the tests, so nothing runs twice. Under pytest-xdist
+    (``make test`` runs ``pytest -n auto``) the first worker that needs the site builds it for all
+    of them; a failed build fails every worker's tests with the same message.
     """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_site(tmp_path_factory.mktemp("site") / "site")
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker
+    target, failure = shared / "site", shared / "site-build-failed.txt"
+    with FileLock(str(shared / "site.lock")):
+        if failure.is_file():
+            pytest.fail(failure.read_text(encoding="utf-8"))
+        if not (target / "index.html").is_file():
+            try:
+                _build_site(target)
+            except pytest.fail.Exception as exc:
+                failure.write_text(str(exc), encoding="utf-8")
+                raise
+    return target
+
+
+def _build_site(target: Path) -> Path:
     import subprocess
 
-    target = tmp_path_factory.mktemp("site") / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)],
