@@ -119,13 +119,31 @@ def test_math_renders_where_the_source_has_math(site, base_url, watched):
     assert checked > 0
 
 
-def _switch_language(watched: Watched, lang: str):
+# One task in the page: read the section the reader is on, then click the other language (the
+# capture handler of course.js copies that hash onto the link before the browser follows it).
+CLICK_LANGUAGE = """lang => {
+  const link = document.querySelector(`.md-select__link[hreflang=${lang}]`);
+  const section = location.hash;
+  link.click();
+  return [section, link.href];
+}"""
+
+
+def _switch_language(watched: Watched, lang: str) -> tuple[str, str]:
+    """Switch to ``lang`` through the header's selector; returns the section the page was on
+    when clicked and the address the link took the browser to.
+
+    Both are read in the click's own task: the theme's anchor tracking rewrites the hash as the
+    page scrolls (a late diagram or font can shift the layout), so reading the hash before or
+    after the navigation races with it."""
     page = watched.page
     page.hover(".md-header__option .md-select")
     watched.navigating()
-    page.click(f".md-select__link[hreflang={lang}]")
+    with page.expect_navigation():
+        section, href = page.evaluate(CLICK_LANGUAGE, lang)
     page.wait_for_load_state("networkidle")
     watched.settle()
+    return section, href
 
 
 def test_language_switch_keeps_page_and_section(site, base_url, watched):
@@ -134,13 +152,13 @@ def test_language_switch_keeps_page_and_section(site, base_url, watched):
         anchors = re.findall(r"^##+ .*\{#([\w-]+)\}", md.read_text(encoding="utf-8"), re.M)
         if not anchors or not (ROOT / "docs" / "en" / md.name).is_file():
             continue
-        anchor = anchors[len(anchors) // 2]
-        page = watched.goto(f"{base_url}{md.stem}/#{anchor}")
-        _switch_language(watched, "en")
-        assert page.url == f"{base_url}en/{md.stem}/#{anchor}", page.url
-        assert page.locator(f"#{anchor}").count() == 1
-        _switch_language(watched, "zh")
-        assert page.url == f"{base_url}{md.stem}/#{anchor}", page.url
+        page = watched.goto(f"{base_url}{md.stem}/#{anchors[len(anchors) // 2]}")
+        for lang, prefix in (("en", "en/"), ("zh", "")):
+            section, href = _switch_language(watched, lang)
+            assert section.removeprefix("#") in anchors, f"{md.stem}: on {section!r}, not a section"
+            assert href == f"{base_url}{prefix}{md.stem}/{section}", href
+            assert page.url.split("#")[0] == f"{base_url}{prefix}{md.stem}/", page.url
+            assert page.locator(section).count() == 1, f"{page.url}: no {section}"
         problems += watched.problems
         checked += 1
     # the generated pages switch too
@@ -148,8 +166,8 @@ def test_language_switch_keeps_page_and_section(site, base_url, watched):
         candidates = [p for p in site_pages(site) if p.startswith(path) and not p.startswith("en/")]
         if candidates:
             page = watched.goto(base_url + candidates[0])
-            _switch_language(watched, "en")
-            assert page.url == f"{base_url}en/{candidates[0]}", page.url
+            _, href = _switch_language(watched, "en")
+            assert href.split("#")[0] == page.url.split("#")[0] == f"{base_url}en/{candidates[0]}", page.url
             problems += watched.problems
             checked += 1
     assert checked > 0
