@@ -167,11 +167,21 @@ def on_config(config):
         raise PluginError(str(exc)) from None
 
 
+def _published_site_url(config) -> str | None:
+    """``site_url`` as mkdocs.yml (or a command-line option) sets it: ``mkdocs serve`` replaces
+    ``config.site_url`` with its own address, where no results are published."""
+    given = getattr(config, "user_configs", None)  # the file's settings, then the options
+    if given is None:
+        return config.site_url
+    urls = [settings["site_url"] for settings in given if settings.get("site_url")]
+    return urls[-1] if urls else None
+
+
 def _prepare_results(config):
     snippets = pages.snippets_in_order(Path(config.docs_dir))
     if not SESSION.fetched:
         SESSION.fetched = True
-        sharing.fetch_published(sharing.results_url(config.site_url), snippets)
+        sharing.fetch_published(sharing.results_url(_published_site_url(config)), snippets)
     if streaming():
         SESSION.placeholders = set()  # those this (re)build shows
         SESSION.to_html = _markdown_converter(config)

@@ -312,3 +312,23 @@ def test_keep_going_runs_the_others_and_names_every_failure(project):
         core.run_all(stream=io.StringIO(), keep_going=True)
     assert str(info.value).startswith("1 snippets failed") and "broken a" in str(info.value)
     assert project.runs("b.py") == 1 and project.runs("c.py") == 1
+
+
+def test_mkdocs_serve_fetches_from_the_published_site_url(tmp_path):
+    """``mkdocs serve`` replaces ``config.site_url`` with its own address; the results still come
+    from the ``site_url`` that mkdocs.yml names (the published site)."""
+    published = demo(tmp_path, "published")
+    assert demo_project.build(published).returncode == 0
+    with StaticServer(published / "site") as server:
+        clone = demo_project.make(tmp_path / "clone", {
+            "a.py": textwrap.dedent(COUNTED.format(name="a.py", value=1)),
+            "b.py": textwrap.dedent(COUNTED.format(name="b.py", value=2)) + DRAW,
+        }, site_url=server.url)
+        serve = demo_project.Serve(clone)
+        try:
+            serve.ready()
+            line = serve.wait_for(r"results: ")
+        finally:
+            serve.close()
+    assert f"2 fetched from {server.url}assets/snippets/" in line, line
+    assert not (clone / "runs").exists()  # 0 executions
