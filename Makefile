@@ -13,28 +13,28 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build pdf test bench setup data browser clean lock
 
-# --dirty: a rebuild renders only the pages an edit or a new result changed (engine/rebuilds.py).
+# --dirty: a rebuild renders only the pages an edit or a new result changed (engine/site/rebuilds.py).
 serve: setup
 	$(BIN)/mkdocs serve --dirty
 
 # The site, then one PDF per language printed from it into site/pdf/ (both home pages link them).
 build: setup browser
 	$(BIN)/mkdocs build --strict
-	$(BIN)/python -m engine.pdf site site/pdf
+	$(BIN)/python -m engine.products.pdf site site/pdf
 
 # The PDFs again, from the site already built in site/.
 pdf: setup browser
-	$(BIN)/python -m engine.pdf site site/pdf
+	$(BIN)/python -m engine.products.pdf site site/pdf
 
 # Execution phase first (published results fetched, missing snippets run, with a progress line;
-# the light ones two at a time, engine/core.py); a failing snippet is reported here and again by
+# the light ones two at a time, engine/core/run.py); a failing snippet is reported here and again by
 # its test. Then pytest on every core (pytest-xdist; the site is built once for all workers).
 test: setup browser
 	-$(BIN)/python -m engine run --keep-going --jobs 2
 	$(BIN)/python -m pytest -n auto
 
 bench: setup
-	$(BIN)/python -m engine.bench
+	$(BIN)/python -m engine.tools.bench
 
 setup: $(STAMP) data
 
@@ -58,7 +58,7 @@ lock:
 
 # Datasets: verified, seeded from ../shared/data when it exists, else downloaded.
 data: $(STAMP)
-	$(BIN)/python -m engine.data
+	$(BIN)/python -m engine.core.data
 
 # The browser tests and the PDFs use Debian's chromium (playwright cannot download its own here);
 # the Chinese PDF needs a CJK font to embed.

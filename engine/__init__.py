@@ -1,14 +1,8 @@
-"""The course site's build engine.
+"""The course site's build engine. Its folders (README, "Architecture"):
 
-* :mod:`engine.executor`  runs a snippet in its own process and caches the result by content.
-* :mod:`engine.core`  the executing core as a library (plan, status, run_all, export);
-  :mod:`engine.cli` is its command line, ``python -m engine``.
-* :mod:`engine.sharing`  checksummed exports of results, imported or fetched from the published site.
-* :mod:`engine.progress`, :mod:`engine.times`  the progress line and the recorded run times.
-* :mod:`engine.pages`  which snippets the pages show, in navigation order.
-* :mod:`engine.markdown`  expands ``::: snippet PATH`` lines in pages into code, output and figures
-  (or placeholders); :mod:`engine.markdown_extension` does it for any Python-Markdown builder.
-* :mod:`engine.stream`  the background worker of ``mkdocs serve`` and what the open page polls.
-* :mod:`engine.mkdocs_hooks`  plugs all of it into MkDocs (``hooks:`` in ``mkdocs.yml``).
-* :mod:`engine.data`  registers, seeds, downloads and verifies the datasets in ``data/``.
+* :mod:`engine.core`  runs snippets, caches and shares their results; no MkDocs
+  (``python -m engine``);
+* :mod:`engine.site`  the MkDocs hooks and what they need (directive, serve worker, rebuilds);
+* :mod:`engine.products`  notebooks, glossary, results page, PDF;
+* :mod:`engine.tools`  benchmark, page weight.
 """

@@ -25,7 +25,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from engine.static_site import StaticServer, site_pages  # noqa: F401 (the tests' server and pages)
+from engine.tools.static_site import StaticServer, site_pages  # noqa: F401 (the tests' server and pages)
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SETTLE_TIMEOUT_S = 60.0  # how long a page's own requests may take to finish on a slow machine

@@ -3,6 +3,7 @@ site share one execution (``.cache/snippets``)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import textwrap
@@ -13,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import executor  # noqa: E402
+from engine.core import executor  # noqa: E402
+from engine.core.project import Project  # noqa: E402
 
 
 def pytest_configure(config):
@@ -25,17 +27,16 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def run_snippet():
-    """``run_snippet("snippets/...py")`` -> :class:`engine.executor.Result` (cached)."""
+    """``run_snippet("snippets/...py")`` -> :class:`engine.core.executor.Result` (cached)."""
     return executor.run
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(tmp_path):
     """A throw-away project (its own ``snippets/`` and cache, never the real ones);
-    ``write(name, code)`` adds ``snippets/demo/<name>`` and returns its path."""
-    monkeypatch.setattr(executor, "ROOT", tmp_path)
-    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
-    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
+    ``write(name, code)`` adds ``snippets/demo/<name>`` and returns its path. ``write.project``
+    is its :class:`Project`; ``write.run``, ``write.cached`` and ``write.cache_key`` are the
+    executor's functions on it."""
     (tmp_path / "snippets" / "demo").mkdir(parents=True)
 
     def write(name: str, code: str) -> str:
@@ -44,6 +45,10 @@ def project(tmp_path, monkeypatch):
         return f"snippets/demo/{name}"
 
     write.root = tmp_path
+    write.project = Project(tmp_path, tmp_path / "cache")
+    write.run = functools.partial(executor.run, project=write.project)
+    write.cached = functools.partial(executor.cached, project=write.project)
+    write.cache_key = functools.partial(executor.cache_key, project=write.project)
     return write
 
 
@@ -62,7 +67,7 @@ def cuda_device():
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory):
     """The site built once per test session as ``make build`` builds it: ``mkdocs build
-    --strict``, then its PDFs into ``pdf/`` (``python -m engine.pdf``), which the home pages link.
+    --strict``, then its PDFs into ``pdf/`` (``python -m engine.products.pdf``), which the home pages link.
 
     Snippets run through the same cache as the tests, so nothing runs twice. Under pytest-xdist
     (``make test`` runs ``pytest -n auto``) the first worker that needs the site builds it for all
@@ -97,11 +102,11 @@ def _build_site(target: Path) -> Path:
     if proc.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}")
     proc = subprocess.run(
-        [sys.executable, "-m", "engine.pdf", str(target), str(target / "pdf")],
+        [sys.executable, "-m", "engine.products.pdf", str(target), str(target / "pdf")],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     if proc.returncode != 0:
-        pytest.fail(f"python -m engine.pdf failed:\n{proc.stdout}\n{proc.stderr}")
+        pytest.fail(f"python -m engine.products.pdf failed:\n{proc.stdout}\n{proc.stderr}")
     return target
 
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 ENGINE_HOME = Path(__file__).resolve().parent.parent
-HOOKS = ("mkdocs_hooks.py", "rebuild_hooks.py")  # the site's, without search, reader and i18n
+HOOKS = ("site/mkdocs_hooks.py", "site/rebuild_hooks.py")  # the site's, without search, reader and i18n
 
 CONFIG = """\
 site_name: Demo

@@ -6,7 +6,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-import yaml
+from engine.core import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,8 +24,6 @@ def import_snippet(folder: str, name: str):
 
 DOCS = ROOT / "docs"
 LANGUAGES = ("zh", "en")
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-SNIPPET_LINE = re.compile(r"^::: snippet (\S+)\s*$", re.M)
 
 
 def page_names(lang: str) -> set[str]:
@@ -37,15 +35,12 @@ def read_page(lang: str, page: str) -> str:
     return (DOCS / lang / page).read_text(encoding="utf-8")
 
 
-def front_matter(markdown: str) -> dict:
-    """The YAML front matter of a page ({} without one)."""
-    match = FRONT_MATTER.match(markdown)
-    return (yaml.safe_load(match.group(1)) or {}) if match else {}
+front_matter = pages.front_matter  # the page model's: {} without front matter
 
 
 def shown_snippets(markdown: str) -> list[str]:
-    """Snippet paths of the page's ``::: snippet`` lines, in order."""
-    return SNIPPET_LINE.findall(markdown)
+    """Snippet paths of the page's ``::: snippet`` lines (outside code fences), in order."""
+    return pages.directive_paths(markdown)
 
 
 def lecture_page(number: int, lang: str = "zh") -> str:
@@ -63,10 +58,10 @@ CHOOSES_CUDA = re.compile(r"torch\.cuda\.is_available\(\)")
 
 def chooses_cuda(snippet: str) -> bool:
     """Whether a snippet (or a sibling module it imports) picks the GPU when there is one."""
-    from engine.executor import local_imports
+    from engine.core.executor import local_imports
 
     path = ROOT / snippet
-    return any(CHOOSES_CUDA.search(p.read_text(encoding="utf-8")) for p in [path, *local_imports(path)])
+    return any(CHOOSES_CUDA.search(p.read_text(encoding="utf-8")) for p in [path, *local_imports(path, ROOT)])
 
 
 def page_claim(page: str, patterns: dict[str, str]) -> float:

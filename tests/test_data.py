@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from engine import data, executor
+from engine.core import data, executor
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_snippets_name_the_registry_url_and_md5():
     registry = data.registry()
     by_url = {e.url: e for e in registry.values()}
     for snippet in executor.all_snippets():
-        text = (executor.ROOT / snippet).read_text(encoding="utf-8")
+        text = (executor.ENGINE_HOME / snippet).read_text(encoding="utf-8")
         for md5 in re.findall(r"\b[0-9a-f]{32}\b", text):
             matching = [e for e in registry.values() if e.md5 == md5]
             assert matching, f"{snippet}: md5 {md5} is not in data/registry.json"

@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from engine import glossary
+from engine.core.project import ENGINE_HOME as ROOT
+from engine.products import glossary
 
 TERMS = glossary.load_terms()  # raises on a malformed terms file
-PAGES = {lang: sorted((glossary.DOCS / lang).glob("*.md")) for lang in ("zh", "en")}
+PAGES = {lang: sorted((ROOT / "docs" / lang).glob("*.md")) for lang in ("zh", "en")}
 
 
 def normalize(text: str) -> str:
@@ -59,7 +60,7 @@ def test_term_is_used_in_the_pages(term):
         pytest.skip(f"lecture {term.lecture} has no English page yet")
     text = normalize(en_page.read_text(encoding="utf-8"))
     if normalize(term.en) not in text and not (term.abbr and normalize(term.abbr) in text):
-        pytest.fail(f"{term.source}: {term.en!r} does not appear in {en_page.relative_to(glossary.ROOT)}")
+        pytest.fail(f"{term.source}: {term.en!r} does not appear in {en_page.relative_to(ROOT)}")
 
 
 def test_abbreviations_text():

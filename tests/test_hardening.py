@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import data, executor
-from engine.executor import ENGINE_HOME as ROOT
+from engine.core import data, executor
+from engine.core.project import ENGINE_HOME as ROOT
 
 MNIST_LABELS = "MNIST/raw/t10k-labels-idx1-ubyte.gz"
 
@@ -161,7 +161,7 @@ def cache_folders(project) -> list[str]:
 def test_a_snippet_that_exits_early_gets_a_clear_error(project):
     snippet = project("early.py", "print('half way')\nimport sys\nsys.exit(0)\nprint('never')\n")
     with pytest.raises(executor.SnippetError) as info:
-        executor.run(snippet)
+        project.run(snippet)
     message = str(info.value)
     assert "snippets/demo/early.py" in message and "half way" in message
     assert "before its end" in message and "sys.exit" in message
@@ -173,7 +173,7 @@ def test_output_has_a_size_limit(project, monkeypatch):
     snippet = project("chatty.py", "for i in range(200_000):\n    print('x' * 50)\n")
     start = time.perf_counter()
     with pytest.raises(executor.SnippetError, match=r"printed more than 100000 bytes") as info:
-        executor.run(snippet)
+        project.run(snippet)
     assert "COURSE_SNIPPET_MAX_OUTPUT" in str(info.value)
     assert len(str(info.value)) < 20_000  # the message shows the start of the output, not all of it
     assert time.perf_counter() - start < 20
@@ -196,7 +196,7 @@ def test_processes_a_snippet_leaves_behind_end_with_it(project):
         Path("child.pid").write_text(str(child.pid))
         print("started")
     """)
-    executor.run(snippet)
+    project.run(snippet)
     pid = int((project.root / "child.pid").read_text())
     deadline = time.monotonic() + 5
     while process_alive(pid) and time.monotonic() < deadline:
@@ -212,12 +212,12 @@ def entry(project):
     """A fresh cache entry: ``(folder, snippet, key)``; ``entry_loads(entry)`` tells whether
     the executor accepts it."""
     snippet = project("plain.py", "print('hello')\n")
-    result = executor.run(snippet)
+    result = project.run(snippet)
     return project.root / "cache" / result.key, snippet, result.key
 
 
 def entry_loads(entry) -> bool:
-    return executor._load(*entry) is not None
+    return executor.load(*entry) is not None
 
 
 def edit_record(entry, **changes) -> None:
@@ -258,11 +258,11 @@ def test_a_snippet_that_fakes_its_torch_version_fails(project):
         torch.__version__ = '<img src=x onerror="alert(1)">'
     """)
     with pytest.raises(executor.SnippetError, match=r"its run record is not plain \(torch"):
-        executor.run(snippet)
+        project.run(snippet)
 
 
 def test_run_record_values_are_escaped_on_the_page(project):
-    from engine.markdown import render_result
+    from engine.site.markdown import render_result
 
     record = {"device": "<i>cpu</i>", "torch": "<b>2</b>", "python": "<u>3</u>", "seconds": 1.0,
               "figures": [], "files": {}}
@@ -274,10 +274,10 @@ def test_run_record_values_are_escaped_on_the_page(project):
 
 def test_damaged_cache_entry_is_repaired_with_an_info_message(project, caplog):
     snippet = project("plain.py", "print('hello')\n")
-    first = executor.run(snippet)
+    first = project.run(snippet)
     (project.root / "cache" / first.key / "output.txt").write_text("tampered\n")
     with caplog.at_level(logging.INFO, logger="mkdocs.course"):
-        second = executor.run(snippet)
+        second = project.run(snippet)
     assert not second.cached and second.output == "hello\n"
     assert any("damaged" in r.getMessage() for r in caplog.records)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -319,13 +319,13 @@ def test_printed_snippet_syntax_and_html_are_shown_as_printed_and_a_repair_keeps
 def test_a_results_value_from_a_run_is_shown_as_text(monkeypatch):
     import markdown as python_markdown
 
-    from engine import results
+    from engine.products import results
 
     hostile = '<img src=x onerror="alert(1)"> | [a](javascript:alert(1)) *b* \\ --8<-- [start:x]'
     headline = results.Headline(2, "snippets/demo/x.py", ("v",), "值", "value", None)
     record = {"device": "cpu", "torch": "2", "python": "3.11.7", "seconds": 1.0, "figures": [], "files": {}}
     result = executor.Result("snippets/demo/x.py", "k", "", [], {"v": hostile}, record)
-    monkeypatch.setattr(results, "check", lambda headlines: None)  # the demo snippet does not exist
+    monkeypatch.setattr(results, "check", lambda *args: None)  # the demo snippet does not exist
     table = results.table("en", lambda snippet: result, [headline])
     page = python_markdown.markdown(
         table, extensions=["tables", "pymdownx.snippets"],

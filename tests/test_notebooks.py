@@ -9,8 +9,8 @@ import nbformat
 import pytest
 import yaml
 
-from engine import notebooks
-from engine.executor import ROOT
+from engine.core.project import ENGINE_HOME as ROOT
+from engine.products import notebooks
 
 LECTURES = [
     (lang, path.stem)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from pytest_codeblocks import extract_from_buffer
 
-from engine import executor
-from engine.markdown import expand, find_directives
+from engine.core import executor
+from engine.site.markdown import expand, find_directives
 from tests.helpers import LANGUAGES, page_names, read_page
 
 HEADING = re.compile(r"^(#{2,6}) (.+?)\s*$")
@@ -104,7 +104,7 @@ def _reader_blocks():
 def test_code_blocks_readers_see_are_snippets_that_run(block, run_snippet):
     title = re.search(r'title="([^"]+)"', block.syntax)
     assert title, "every Python block names its snippet file"
-    snippet = Path(executor.ROOT / title.group(1))
+    snippet = Path(executor.ENGINE_HOME / title.group(1))
     assert block.code == snippet.read_text(encoding="utf-8")
     result = run_snippet(title.group(1))  # raises SnippetError with the traceback
     assert result.key == executor.cache_key(result.snippet), "the result shown belongs to other code"

@@ -100,7 +100,7 @@ def pdfs(site) -> dict[str, Path]:
     paths = {lang: site / "pdf" / f"course-{lang}.pdf" for lang in HOMES}
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
-        pytest.fail(f"no PDF {missing}: build them with `python -m engine.pdf {site} {site / 'pdf'}`")
+        pytest.fail(f"no PDF {missing}: build them with `python -m engine.products.pdf {site} {site / 'pdf'}`")
     return paths
 
 
@@ -224,7 +224,7 @@ def test_chinese_text_reads_as_ideographs(documents):
 def test_unicode_map_repair_names_ideographs():
     """A ToUnicode map naming radicals (as chromium writes them for Noto CJK) names the ideographs
     after the repair, in single entries and in ranges; a map without radicals is left alone."""
-    from engine import pdf
+    from engine.products import pdf
 
     cmap = (
         "/CIDInit /ProcSet findresource begin\nbegincmap\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
@@ -242,7 +242,7 @@ def test_unicode_map_repair_names_ideographs():
 
 
 def test_a_folder_that_is_no_built_site_is_refused(tmp_path, capsys):
-    from engine import pdf
+    from engine.products import pdf
 
     (tmp_path / "index.html").write_text("<h1>zh home</h1>", encoding="utf-8")
     assert pdf.main([str(tmp_path), str(tmp_path / "pdf")]) == 1

@@ -1,6 +1,6 @@
 """``mkdocs serve --dirty`` (``make serve``): a rebuild renders only what changed, and is right.
 
-The unit tests check :mod:`engine.rebuilds`' decisions; the serve tests run a small project
+The unit tests check :mod:`engine.site.rebuilds`' decisions; the serve tests run a small project
 (tests/demo_project.py) and compare what a dirty rebuild serves with a full build of the same
 files, then check the real site's search index after a dirty rebuild.
 """
@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import bench, executor, rebuilds
+from engine.core import executor
+from engine.core.project import Project
+from engine.site import rebuilds
+from engine.tools import bench
 from tests import demo_project
 
 # --- decisions (no MkDocs) -------------------------------------------------------------------
@@ -23,17 +26,14 @@ from tests import demo_project
 
 @pytest.fixture
 def project(tmp_path):
-    """A project with two snippets; the engine points at it for the test."""
+    """A project with two snippets (the trackers below are given its :class:`Project`)."""
     root = tmp_path / "project"
     (root / "snippets" / "demo").mkdir(parents=True)
     (root / "snippets" / "demo" / "a.py").write_text("print('a')\n")
     (root / "snippets" / "demo" / "b.py").write_text("print('b')\n")
     (root / "docs").mkdir()
     (root / "mkdocs.yml").write_text("site_name: x\n")
-    before = executor.ROOT
-    executor.set_project(root)
-    yield root
-    executor.set_project(before)
+    return root
 
 
 PAGES = {
@@ -43,7 +43,7 @@ PAGES = {
 
 
 def test_first_build_renders_all_then_nothing_until_something_changes(project):
-    tracker = rebuilds.Tracker()
+    tracker = rebuilds.Tracker(Project.at(project))
     fp = rebuilds.global_fingerprint(project, project / "docs")
     assert sorted(tracker.stale("zh", fp, PAGES)) == sorted(PAGES)
     tracker.new_rebuild()
@@ -52,7 +52,7 @@ def test_first_build_renders_all_then_nothing_until_something_changes(project):
 
 
 def test_an_edited_snippet_renders_the_pages_that_show_it(project):
-    tracker = rebuilds.Tracker()
+    tracker = rebuilds.Tracker(Project.at(project))
     fp = rebuilds.global_fingerprint(project, project / "docs")
     tracker.stale("zh", fp, PAGES)
     (project / "snippets" / "demo" / "a.py").write_text("print('a, edited')\n")
@@ -62,16 +62,16 @@ def test_an_edited_snippet_renders_the_pages_that_show_it(project):
 
 
 def test_a_result_that_arrives_renders_its_page(project, monkeypatch):
-    tracker = rebuilds.Tracker()
+    tracker = rebuilds.Tracker(Project.at(project))
     fp = rebuilds.global_fingerprint(project, project / "docs")
     tracker.stale("zh", fp, PAGES)
-    monkeypatch.setattr(executor, "cached", lambda snippet, key=None: object())  # now cached
+    monkeypatch.setattr(executor, "cached", lambda snippet, key=None, project=None: object())  # now cached
     tracker.new_rebuild()
     assert tracker.stale("zh", fp, PAGES) == ["site/index.html"]
 
 
 def test_configuration_includes_and_new_pages_render_everything(project):
-    tracker = rebuilds.Tracker()
+    tracker = rebuilds.Tracker(Project.at(project))
     docs = project / "docs"
     tracker.stale("zh", rebuilds.global_fingerprint(project, docs), PAGES)
     for change in (
@@ -87,7 +87,7 @@ def test_configuration_includes_and_new_pages_render_everything(project):
 
 
 def test_a_changed_title_renders_every_page_in_the_next_rebuild(project):
-    tracker = rebuilds.Tracker()
+    tracker = rebuilds.Tracker(Project.at(project))
     fp = rebuilds.global_fingerprint(project, project / "docs")
     tracker.stale("zh", fp, PAGES)
     tracker.rendered("site/other/index.html", "Other", {})

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from engine import executor, results
+from engine.core import executor
+from engine.products import results
 
 
 def test_mapping_names_existing_snippets():
@@ -38,7 +39,7 @@ def test_missing_value_fails_loudly():
 
 def test_lectures_with_pages_have_a_headline():
     """Every lecture page that computes a result has an entry on the results page."""
-    pages = {int(m.group(1)) for p in (executor.ROOT / "docs" / "en").glob("lecture*.md")
+    pages = {int(m.group(1)) for p in (executor.ENGINE_HOME / "docs" / "en").glob("lecture*.md")
              if (m := re.match(r"lecture(\d+)", p.name))}
     mapped = {h.lecture for h in results.HEADLINES}
     missing = sorted(pages - mapped - {1})  # lecture 1 computes nothing to report

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import core, executor, sharing
-from engine.progress import Progress
+from engine import core
+from engine.core import executor, sharing
+from engine.core.progress import Progress
+from engine.core.project import Project as EngineProject
 from tests import demo_project
 from tests.browser import StaticServer
 
@@ -51,21 +53,14 @@ def write_project(root: Path) -> None:
     (root / "docs" / "zh" / "index.md").write_text(page)
 
 
-def point_engine_at(patch, root: Path, cache: Path) -> None:
-    patch.setattr(executor, "ROOT", root)
-    patch.setattr(executor, "SNIPPETS_DIR", root / "snippets")
-    patch.setattr(executor, "CACHE_DIR", cache)
-
-
 @pytest.fixture(scope="module")
 def template_export(tmp_path_factory) -> Path:
     """An export of the three snippets' results, made once (keys do not depend on the folder)."""
     base = tmp_path_factory.mktemp("template")
     write_project(base / "project")
-    with pytest.MonkeyPatch.context() as patch:
-        point_engine_at(patch, base / "project", base / "cache")
-        core.run_all(stream=io.StringIO())
-        core.export_cached(base / "export")
+    engine = EngineProject(base / "project", base / "cache")
+    core.run_all(stream=io.StringIO(), project=engine)
+    core.export_cached(base / "export", project=engine)
     return base / "export"
 
 
@@ -74,11 +69,11 @@ def project(tmp_path, monkeypatch):
     """A fresh project with an empty cache; ``runs(name)`` counts executions."""
     root = tmp_path / "project"
     write_project(root)
-    point_engine_at(monkeypatch, root, root / "cache")
     monkeypatch.delenv(sharing.URL_ENV, raising=False)
 
     class Project:
         path = root
+        engine = EngineProject(root, root / "cache")
         snippets = [f"snippets/demo/{n}" for n in NAMES]
 
         @staticmethod
@@ -116,7 +111,7 @@ def test_export_lists_every_file_with_its_checksum(project, exported):
 def test_fetched_results_are_used_with_zero_executions(project, exported):
     target = exported
     with StaticServer(target) as server:
-        results = core.run_all(fetch_from=server.url, stream=io.StringIO())
+        results = core.run_all(fetch_from=server.url, stream=io.StringIO(), project=project.engine)
     assert project.total_runs() == 0  # nothing ran here
     assert all(r.cached for r in results.values())
     assert results["snippets/demo/b.py"].values["value"] == 10
@@ -125,14 +120,14 @@ def test_fetched_results_are_used_with_zero_executions(project, exported):
 
 def test_a_tampered_result_is_refused_and_run_again(project, exported, caplog):
     target = exported
-    key = executor.cache_key("snippets/demo/c.py")
+    key = executor.cache_key("snippets/demo/c.py", project=project.engine)
     (target / key / "output.txt").write_text("value 999\n")
     with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
-        report = sharing.import_results(str(target))
+        report = sharing.import_results(str(target), project=project.engine)
     assert list(report.refused) == [key] and len(report.accepted) == 2
     refused = [r.getMessage() for r in caplog.records if "REFUSED" in r.getMessage()]
     assert len(refused) == 1 and "snippets/demo/c.py" in refused[0] and "output.txt" in refused[0]
-    result = executor.run("snippets/demo/c.py")
+    result = executor.run("snippets/demo/c.py", project=project.engine)
     assert not result.cached and result.output == "value 20\n"
     assert project.runs("c.py") == 1 and project.runs("a.py") == 0
 
@@ -140,19 +135,19 @@ def test_a_tampered_result_is_refused_and_run_again(project, exported, caplog):
 def test_a_result_under_another_snippets_key_is_refused(project, exported):
     target = exported
     manifest = json.loads((target / "manifest.json").read_text())
-    key_a = executor.cache_key("snippets/demo/a.py")
+    key_a = executor.cache_key("snippets/demo/a.py", project=project.engine)
     manifest["entries"][key_a]["snippet"] = "snippets/demo/c.py"  # a result passed off as another
     (target / "manifest.json").write_text(json.dumps(manifest))
-    report = sharing.import_results(str(target), {key_a: "snippets/demo/a.py"})
+    report = sharing.import_results(str(target), {key_a: "snippets/demo/a.py"}, project=project.engine)
     assert key_a in report.refused and not report.accepted
 
 
 def test_an_edited_snippet_is_not_fetched_but_run(project, exported):
     target = exported
     (project.path / "snippets" / "demo" / "a.py").write_text("value = 5\n")
-    report = sharing.fetch_published(str(target), project.snippets)
+    report = sharing.fetch_published(str(target), project.snippets, project=project.engine)
     assert len(report.accepted) == 2  # b and c; a's new key is not in the export
-    assert executor.run("snippets/demo/a.py").values["value"] == 5
+    assert executor.run("snippets/demo/a.py", project=project.engine).values["value"] == 5
 
 
 def closed_port_url() -> str:
@@ -164,13 +159,13 @@ def closed_port_url() -> str:
 def test_an_unreachable_address_means_local_runs_and_one_log_line(project, caplog):
     with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
         start = time.monotonic()
-        report = sharing.fetch_published(closed_port_url(), project.snippets)
+        report = sharing.fetch_published(closed_port_url(), project.snippets, project=project.engine)
         assert time.monotonic() - start < sharing.FETCH_TIMEOUT + 1
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 1 and "not reachable" in lines[0] and "running 3 snippets here" in lines[0]
     assert all(r.levelno == logging.INFO for r in caplog.records)  # a strict build goes on
     assert not report.accepted
-    core.run_all(stream=io.StringIO())
+    core.run_all(stream=io.StringIO(), project=project.engine)
     assert project.total_runs() == 3
 
 
@@ -181,7 +176,7 @@ def test_a_silent_address_is_given_up_after_the_time_limit(project, caplog):
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
         start = time.monotonic()
         with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
-            sharing.fetch_published(url, project.snippets, timeout=1)
+            sharing.fetch_published(url, project.snippets, timeout=1, project=project.engine)
         assert time.monotonic() - start < 2.5
     assert "not reachable" in caplog.records[0].getMessage()
 
@@ -196,12 +191,12 @@ def test_results_address_from_site_url_or_environment(monkeypatch):
 
 
 def test_progress_counts_each_snippet_once_and_estimates_from_recorded_times(project):
-    executor.run("snippets/demo/a.py")  # cached before the run starts
+    executor.run("snippets/demo/a.py", project=project.engine)  # cached before the run starts
     stream = io.StringIO()
     recorded = {"snippets/demo/b.py": 30.0, "snippets/demo/c.py": 90.0}
     with Progress(["snippets/demo/b.py", "snippets/demo/c.py"], stream=stream, tty=False, recorded=recorded):
         for snippet in project.snippets:
-            executor.run(snippet)
+            executor.run(snippet, project=project.engine)
     lines = stream.getvalue().splitlines()
     assert lines[0] == "[0/2] running snippets/demo/b.py, about 2m00s left"
     assert re.fullmatch(r"\[1/2\] checking the cache, about \d+s left", lines[1])
@@ -223,7 +218,7 @@ def test_the_estimate_follows_this_machines_speed():
 def test_progress_bar_on_a_terminal(project):
     stream = io.StringIO()
     with Progress(["snippets/demo/a.py"], stream=stream, tty=True, recorded={}):
-        executor.run("snippets/demo/a.py")
+        executor.run("snippets/demo/a.py", project=project.engine)
     assert "\r\033[K[------------------------] 0/1 running snippets/demo/a.py" in stream.getvalue()
     assert stream.getvalue().endswith("[########################] 1/1 snippets done\n")
 
@@ -309,7 +304,7 @@ def test_a_build_for_publishing_refuses_placeholders(tmp_path):
 def test_keep_going_runs_the_others_and_names_every_failure(project):
     (project.path / "snippets" / "demo" / "a.py").write_text("raise SystemExit('broken a')\n")
     with pytest.raises(executor.SnippetError) as info:
-        core.run_all(stream=io.StringIO(), keep_going=True)
+        core.run_all(stream=io.StringIO(), keep_going=True, project=project.engine)
     assert str(info.value).startswith("1 snippets failed") and "broken a" in str(info.value)
     assert project.runs("b.py") == 1 and project.runs("c.py") == 1
 

@@ -109,7 +109,7 @@ def snippet_processes(root) -> list[str]:
             text = cmdline.read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if "engine._child snippets/demo/held.py" in text and str(root) in text:
+        if "engine.core._child snippets/demo/held.py" in text and str(root) in text:
             found.append(text)
     return found
 
@@ -129,21 +129,22 @@ def test_stopping_the_server_stops_the_snippet_it_runs(served):
 
 
 def test_the_page_a_reader_opens_runs_first(tmp_path, monkeypatch):
-    from engine import executor, pages
-    from engine.stream import Worker
+    from engine.core import executor, pages
+    from engine.core.project import Project
+    from engine.site.stream import Worker
 
-    monkeypatch.setattr(executor, "ROOT", tmp_path)
-    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
+    project = Project(tmp_path, tmp_path / "cache")
     (tmp_path / "snippets").mkdir()
     names = [f"snippets/s{i}.py" for i in range(4)]
     for name in names:
         (tmp_path / name).write_text(f"# {name}\n")
-    worker = Worker(tmp_path / "site", to_html=str)
+    worker = Worker(tmp_path / "site", to_html=str, project=project)
     worker.submit(names)
     worker.prefer([names[3], names[2]])
     assert [s for s, _ in worker.queue] == [names[3], names[2], names[0], names[1]]
     assert worker.pending(names[0]).position == 3
     state = (tmp_path / "site" / "assets" / "engine" / "queue.json").read_text()
-    assert state.index(executor.cache_key(names[3])) < state.index(executor.cache_key(names[0]))
+    assert state.index(executor.cache_key(names[3], project=project)) < state.index(
+        executor.cache_key(names[0], project=project))
     assert pages.page_url("zh/lecture03-gradient-descent.md") == "lecture03-gradient-descent/"
     assert pages.page_url("en/index.md") == "en/" and pages.page_url("zh/index.md") == ""

@@ -1,8 +1,8 @@
-"""Sharded builds (engine/shards.py): plan, run shards in separate folders, merge, build from
+"""Sharded builds (engine/core/shards.py): plan, run shards in separate folders, merge, build from
 the merge only; and the workflows that do the same on GitHub Actions.
 
 The build tests work on a small throw-away project (its own snippets, pages and cache); the
-"build" is the engine's page expansion (engine/markdown.py), the same text MkDocs renders.
+"build" is the engine's page expansion (engine/site/markdown.py), the same text MkDocs renders.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from engine import executor, shards
-from engine.markdown import expand
+from engine import core
+from engine.core import executor, pages, shards
+from engine.core.project import Project
+from engine.site.markdown import expand
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -62,10 +64,8 @@ LOGGED = sorted(n for n in SNIPPETS if n != "helper.py")  # helper.py logs nothi
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A small project: snippets/demo/*.py, docs/en/*.md, and a log of every snippet run."""
-    monkeypatch.setattr(executor, "ROOT", tmp_path)
-    monkeypatch.setattr(executor, "SNIPPETS_DIR", tmp_path / "snippets")
-    monkeypatch.setattr(executor, "CACHE_DIR", tmp_path / "cache")
+    """A small project: snippets/demo/*.py, docs/en/*.md, and a log of every snippet run.
+    :func:`engine` is the :class:`Project` of it with a given cache folder."""
     monkeypatch.setenv("RUNS_LOG", str(tmp_path / "runs.log"))
     monkeypatch.delenv("COURSE_EXECUTE", raising=False)
     (tmp_path / "snippets" / "demo").mkdir(parents=True)
@@ -77,17 +77,22 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
+def engine(project: Path, cache: str = "cache") -> Project:
+    return Project(project, project / cache)
+
+
 def runs(project: Path) -> list[str]:
     log = project / "runs.log"
     lines = log.read_text().splitlines() if log.exists() else []
     return sorted(Path(line).name for line in lines)
 
 
-def build(project: Path) -> dict[str, str]:
-    """Every page expanded with its results (what the MkDocs hook does)."""
-    cuda = shards.cuda_snippets()
+def build(project: Path, cache: str = "cache") -> dict[str, str]:
+    """Every page expanded with its results (what the MkDocs hook does), from ``cache``."""
+    on = engine(project, cache)
+    cuda = pages.cuda_snippets(on)
     return {
-        page.name: expand(page.read_text(), "en", lambda s: shards.result(s, s in cuda))
+        page.name: expand(page.read_text(), "en", lambda s: core.result(s, s in cuda, on), project=on)
         for page in sorted((project / "docs" / "en").glob("*.md"))
     }
 
@@ -109,7 +114,7 @@ def run_all_shards(plan: shards.Plan, base: Path) -> list[Path]:
     folders = []
     for name in plan.to_run():
         folder = base / f"shard-{name}"
-        shards.run_shard(plan, name, folder)
+        shards.run_shard(plan, name, folder, project=engine(base.parent))
         folders.append(folder)
     return folders
 
@@ -162,23 +167,22 @@ def test_three_shards_merged_build_equals_a_single_machine_build(project, monkey
     assert runs(project) == LOGGED
     (project / "runs.log").unlink()
 
-    monkeypatch.setattr(executor, "CACHE_DIR", project / "merged")
-    plan = shards.plan_project(3, gpu=False, time_sources=[])
+    plan = shards.plan_project(3, gpu=False, project=engine(project, "merged"), time_sources=[])
     assert len(plan.to_run()) == 3 and not plan.cached
     folders = run_all_shards(plan, project / "artifacts")
     # every snippet ran exactly once across the three shards
     assert runs(project) == LOGGED
-    executed = []
-    for folder in folders:
-        manifest = json.loads((folder / "shard.json").read_text())
-        assert set(manifest["snippets"]) == set(plan.shard(manifest["shard"]).snippets)
-        executed += [s for s, run in manifest["snippets"].items() if run["executed"]]
-    assert sorted(executed) == sorted(f"snippets/demo/{n}" for n in SNIPPETS)
+    exported = []
+    for name, folder in zip(plan.to_run(), folders):  # each shard's folder is an export of its part
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert {e["snippet"] for e in manifest["entries"].values()} == set(plan.shard(name).snippets)
+        exported += [e["snippet"] for e in manifest["entries"].values()]
+    assert sorted(exported) == sorted(f"snippets/demo/{n}" for n in SNIPPETS)
 
     report = shards.merge(folders, project / "merged")
     assert report["copied"] == len(SNIPPETS) and report["identical"] == 0
     monkeypatch.setenv("COURSE_EXECUTE", "cache-only")
-    sharded = build(project)
+    sharded = build(project, "merged")
     assert runs(project) == LOGGED  # the build ran nothing
     assert {k: without_seconds(v) for k, v in sharded.items()} == {
         k: without_seconds(v) for k, v in single.items()
@@ -189,10 +193,10 @@ def test_three_shards_merged_build_equals_a_single_machine_build(project, monkey
     # one edited snippet: the next plan has one shard with one snippet
     path = project / "snippets" / "demo" / "table.py"
     path.write_text(path.read_text().replace("range(3)", "range(4)"))
-    again = shards.plan_project(3, gpu=False, time_sources=[])
+    again = shards.plan_project(3, gpu=False, project=engine(project, "merged"), time_sources=[])
     assert [list(again.shard(n).snippets) for n in again.to_run()] == [["snippets/demo/table.py"]]
-    with pytest.raises(shards.SnippetNotCached, match="table.py.*cache-only"):
-        build(project)  # the miss fails the cache-only build instead of running
+    with pytest.raises(core.SnippetNotCached, match="table.py.*cache-only"):
+        build(project, "merged")  # the miss fails the cache-only build instead of running
 
 
 def test_mkdocs_site_from_three_shards_equals_a_single_machine_build(tmp_path):
@@ -237,57 +241,61 @@ def test_shard_refuses_files_changed_since_the_plan(project):
     plan = shards.make_plan({"snippets/demo/table.py": "not-this-key"}, set(), {}, 1,
                             environment=shards.environment())
     with pytest.raises(shards.ShardError, match="changed since the plan"):
-        shards.run_shard(plan, "1", project / "out")
+        shards.run_shard(plan, "1", project / "out", project=engine(project))
     assert runs(project) == []
 
 
 def test_gpu_shard_results_are_shown_on_cuda_pages(project, monkeypatch):
-    plan = shards.plan_project(2, gpu=True, time_sources=[])
+    merged = engine(project, "merged")
+    plan = shards.plan_project(2, gpu=True, project=merged, time_sources=[])
     assert list(plan.shard(shards.GPU).snippets) == ["snippets/demo/on_gpu_page.py"]
     with pytest.raises(shards.ShardError, match="no GPU"):
-        shards.run_shard(plan, shards.GPU, project / "gpu")
+        shards.run_shard(plan, shards.GPU, project / "gpu", project=merged)
     # the GPU runner, as far as keys go (the child process itself runs on this CPU)
     with monkeypatch.context() as gpu_runner:
         gpu_runner.setattr(executor, "device_descriptor", lambda: "cuda:Test GPU")
-        shards.run_shard(plan, shards.GPU, project / "gpu")
-    monkeypatch.setattr(executor, "CACHE_DIR", project / "merged")
+        shards.run_shard(plan, shards.GPU, project / "gpu", project=merged)
     folders = [project / "gpu"] + [project / f"cpu-{n}" for n in plan.to_run() if n != shards.GPU]
     for folder in folders[1:]:
-        shards.run_shard(plan, folder.name.split("-")[1], folder)
+        shards.run_shard(plan, folder.name.split("-")[1], folder, project=merged)
     report = shards.merge(folders, project / "merged")
-    assert report["devices"] == ["cuda"]
+    assert report["copied"] == len(SNIPPETS)
     monkeypatch.setenv("COURSE_EXECUTE", "cache-only")
-    page = build(project)["gpu.md"]
-    gpu_key = executor.cache_key("snippets/demo/on_gpu_page.py", "cuda")
-    cpu_key = executor.cache_key("snippets/demo/on_gpu_page.py")
+    page = build(project, "merged")["gpu.md"]
+    gpu_key = executor.cache_key("snippets/demo/on_gpu_page.py", "cuda", merged)
+    cpu_key = executor.cache_key("snippets/demo/on_gpu_page.py", project=merged)
     assert gpu_key != cpu_key
-    assert shards.find_result("snippets/demo/on_gpu_page.py", True).key == gpu_key
+    assert core.find_result("snippets/demo/on_gpu_page.py", True, merged).key == gpu_key
     assert "trained on cpu" in page and f"assets/snippets/{gpu_key}/fig-01.png" in page
     # the MkDocs hooks show the GPU result and copy its figure under the GPU result's key
-    from engine import mkdocs_hooks as hooks
+    from engine.site import mkdocs_hooks as hooks
 
     monkeypatch.setattr(hooks, "_cuda", {"snippets/demo/on_gpu_page.py"})
     monkeypatch.setattr(hooks, "_results", {})
     monkeypatch.setattr(hooks, "_shown", set())
+    monkeypatch.setattr(hooks.SESSION, "project", merged)
     assert hooks._run("snippets/demo/on_gpu_page.py").key == gpu_key
     hooks.on_post_build(SimpleNamespace(site_dir=str(project / "site"), theme={"language": "en"}))
     copied = project / "site" / "assets" / "snippets" / gpu_key / "fig-01.png"
     assert copied.read_bytes() == (project / "merged" / gpu_key / "fig-01.png").read_bytes()
     # with the GPU result merged, a plan for the GPU has nothing left to do
-    assert shards.plan_project(2, gpu=True, time_sources=[]).to_run() == []
+    assert shards.plan_project(2, gpu=True, project=merged, time_sources=[]).to_run() == []
     assert runs(project) == LOGGED
 
 
 def test_gpu_fallback_runs_the_gpu_shard_on_the_cpu(project):
-    plan = shards.plan_project(1, gpu=True, time_sources=[])
-    manifest = shards.run_shard(plan, shards.GPU, project / "fallback", on_cpu=True)
+    plan = shards.plan_project(1, gpu=True, project=engine(project), time_sources=[])
+    manifest = shards.run_shard(plan, shards.GPU, project / "fallback", on_cpu=True, project=engine(project))
     assert manifest["fallback"] and manifest["key_device"] == "cpu"
-    report = shards.merge([project / "fallback"], project / "cache")
-    assert report["fallback"] == ["gpu"] and report["devices"] == []
+    report = shards.merge([project / "fallback"], project / "merged")
+    assert report["copied"] == 1
+    # the build on a CPU finds the fallback's result under this machine's key
+    found = core.find_result("snippets/demo/on_gpu_page.py", True, engine(project, "merged"))
+    assert found.key == executor.cache_key("snippets/demo/on_gpu_page.py", project=engine(project))
 
 
 def test_gpu_fallback_note_says_the_gpu_was_not_used(monkeypatch):
-    from engine import mkdocs_hooks
+    from engine.site import mkdocs_hooks
 
     page = "# Lecture 9\n\ntext\n"
     monkeypatch.delenv("COURSE_GPU_FALLBACK", raising=False)
@@ -304,11 +312,10 @@ def test_gpu_fallback_note_says_the_gpu_was_not_used(monkeypatch):
 @pytest.fixture
 def two_shards(project):
     """The same snippet run in two shard folders (``a`` and ``b``)."""
-    plan = shards.make_plan({"snippets/demo/table.py": executor.cache_key("snippets/demo/table.py")},
-                            set(), {}, 1, environment=shards.environment())
+    key = executor.cache_key("snippets/demo/table.py", project=engine(project))
+    plan = shards.make_plan({"snippets/demo/table.py": key}, set(), {}, 1, environment=shards.environment())
     for name in ("a", "b"):
-        shards.run_shard(plan, "1", project / name)
-    key = executor.cache_key("snippets/demo/table.py")
+        shards.run_shard(plan, "1", project / name, project=engine(project))
     return project / "a", project / "b", key
 
 
@@ -323,7 +330,7 @@ def test_merge_conflict_is_an_error(two_shards, project):
     output = b / key / "output.txt"
     output.write_text("0 0\n1 1\n2 5\n")
     record = json.loads((b / key / "record.json").read_text())
-    record["files"]["output.txt"] = executor._sha256(output.read_bytes())  # consistent, but different
+    record["files"]["output.txt"] = executor.sha256(output.read_bytes())  # consistent, but different
     (b / key / "record.json").write_text(json.dumps(record))
     with pytest.raises(shards.ShardError, match="merge conflict for snippets/demo/table.py"):
         shards.merge([a, b], project / "merged")
@@ -337,9 +344,9 @@ def test_merge_refuses_damaged_folders(two_shards, project, damage):
         message = "does not match its checksum"
     elif damage == "extra":
         (a / key / "payload.sh").write_text("echo hi\n")
-        message = "do not match the record"
+        message = "payload.sh.* not both in the entry and in its record"
     else:
-        (a / "shard.json").unlink()
+        (a / "manifest.json").unlink()
         message = "not the results folder of a shard"
     with pytest.raises(shards.ShardError, match=message):
         shards.merge([a], project / "merged")
@@ -350,17 +357,18 @@ def test_merge_refuses_damaged_folders(two_shards, project, damage):
 
 def test_command_line_plan_shard_merge(project, monkeypatch, capsys):
     out = project / "github_output"
-    assert shards.main(["plan", "--shards", "2", "--gpu", "--out", str(project / "plan.json"),
+    on = ["--project", str(project)]
+    assert shards.main([*on, "plan", "--shards", "2", "--gpu", "--out", str(project / "plan.json"),
                         "--github-output", str(out)]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"\| 1 +\| \d+ +\| [0-9.]+ s", printed) and "| gpu" in printed
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
     assert json.loads(outputs["matrix"]) == ["1", "2"] and outputs["gpu"] == "true"
-    assert shards.main(["shard", "--plan", str(project / "plan.json"), "--index", "1",
+    assert shards.main([*on, "shard", "--plan", str(project / "plan.json"), "--index", "1",
                         "--out", str(project / "s1")]) == 0
-    assert shards.main(["merge", str(project / "s1"), "--into", str(project / "m")]) == 0
+    assert shards.main([*on, "merge", str(project / "s1"), "--into", str(project / "m")]) == 0
     assert "entries copied" in capsys.readouterr().out
-    assert shards.main(["merge", str(project / "nothing")]) == 1
+    assert shards.main([*on, "merge", str(project / "nothing")]) == 1
     assert "not the results folder of a shard" in capsys.readouterr().err
 
 

@@ -15,7 +15,7 @@ import ast
 
 import pytest
 
-from engine import executor
+from engine.core import executor
 
 SIGNATURES = {
     "train": ["model", "device", "loader", "optimizer", "epoch"],
@@ -28,11 +28,11 @@ LECTURES = tuple(f"snippets/lecture{n:02d}_" for n in range(9, 14))
 
 
 def parse(snippet: str) -> ast.Module:
-    return ast.parse((executor.ROOT / snippet).read_text(encoding="utf-8"), filename=snippet)
+    return ast.parse((executor.ENGINE_HOME / snippet).read_text(encoding="utf-8"), filename=snippet)
 
 
 def is_training_script(snippet: str) -> bool:
-    text = (executor.ROOT / snippet).read_text(encoding="utf-8")
+    text = (executor.ENGINE_HOME / snippet).read_text(encoding="utf-8")
     return snippet.startswith(LECTURES) and ".parameters()" in text and ".step()" in text
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import glossary
+from engine.core.project import ENGINE_HOME
+from engine.products import glossary
 
-DOCS = glossary.DOCS
+DOCS = ENGINE_HOME / "docs"
 ZH_PAGES = sorted((DOCS / "zh").glob("*.md"))
 EN_PAGES = sorted((DOCS / "en").glob("*.md"))
 LECTURES = {lang: sorted((DOCS / lang).glob("lecture*.md")) for lang in ("zh", "en")}

@@ -2,7 +2,7 @@
 
 ``docs/{zh,en}/results.md`` hold the line ``::: course-results``; at build time it becomes a
 table with, for each entry of :data:`HEADLINES`, the value the snippet computed in this build
-(its cached :class:`engine.executor.Result`: ``values.json``), the value the course reported,
+(its cached :class:`engine.core.executor.Result`: ``values.json``), the value the course reported,
 the device the snippet ran on and its run time (``record.json``).
 
 Nothing here is typed by hand except :data:`HEADLINES`: which snippet, which top-level value,
@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .executor import ROOT, Result
+from engine.core.executor import Result
+from engine.core.project import Project
 
 MARKER = re.compile(r"^::: course-results\s*$", re.M)
 
@@ -135,26 +136,29 @@ def as_text(value) -> str:
     return html.escape(text, quote=False)
 
 
-def check(headlines: list[Headline] = HEADLINES) -> None:
+def check(headlines: list[Headline] = HEADLINES, project: Project | None = None) -> None:
     """Every mapped snippet exists (before anything runs)."""
+    root = (project or Project.at()).root
     for h in headlines:
-        if not (ROOT / h.snippet).is_file():
+        if not (root / h.snippet).is_file():
             raise ResultsError(f"results mapping, lecture {h.lecture}: no snippet {h.snippet}")
 
 
-def rows(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES):
-    """(lecture, label, value or None, reported, device, seconds, snippet) per headline."""
-    check(headlines)
+def rows(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES,
+         project: Project | None = None):
+    """(headline, value or None, result or None) per headline."""
+    check(headlines, project)
     for h in headlines:
         result = run(h.snippet) if run is not None else None
         value = lookup(result.values, h.value, h.snippet) if result is not None else None
         yield h, value, result
 
 
-def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES) -> str:
+def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES,
+          project: Project | None = None) -> str:
     labels = LABELS[lang]
     lines = [labels["header"]]
-    for h, value, result in rows(lang, run, headlines):
+    for h, value, result in rows(lang, run, headlines, project):
         shown = as_text(fmt(value, h.percent)) if result is not None else labels["not_run"]
         reported = fmt(h.reported, h.percent) if h.reported is not None else labels["none"]
         device = as_text(result.device) if result is not None else labels["none"]
@@ -171,15 +175,14 @@ def code_path(snippet: str) -> str:
     return f"`{folder}/`&#8203;`{name}`" if folder else f"`{name}`"
 
 
-def expand(markdown: str, lang: str, run: Callable[[str], Result] | None) -> str:
-    """Replace the ``::: course-results`` line by the results table."""
+def expand(markdown: str, lang: str, run: Callable[[str], Result] | None, project: Project | None = None) -> str:
+    """Replace the ``::: course-results`` line by the results table (:class:`ResultsError`
+    names a mapped snippet or value that does not exist)."""
     if not MARKER.search(markdown):
         return markdown
     try:
-        rendered = table(lang, run)
+        rendered = table(lang, run, project=project)
     except ResultsError as exc:
-        from mkdocs.exceptions import PluginError
-
-        raise PluginError(f"results page: {exc}") from None
+        raise ResultsError(f"results page: {exc}") from None
     # a wrapper for the table's styles (reader.css: fits the column, paths kept whole)
     return MARKER.sub(lambda _: f'<div class="course-results" markdown>\n\n{rendered}\n\n</div>', markdown)

@@ -1,6 +1,6 @@
 """MkDocs hooks for fast, correct rebuilds under ``mkdocs serve --dirty`` (what ``make serve`` runs).
 
-Registered in ``mkdocs.yml`` under ``hooks:``; the decisions are :mod:`engine.rebuilds`' (why
+Registered in ``mkdocs.yml`` under ``hooks:``; the decisions are :mod:`engine.site.rebuilds`' (why
 ``--dirty`` alone is not enough for this site is explained there). Without ``--dirty``, and for
 ``mkdocs build``, these hooks do nothing.
 """
@@ -13,11 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import executor, rebuilds  # noqa: E402
+from engine.core.project import Project  # noqa: E402
+from engine.site import rebuilds  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")
 DIRTY_WARNING = "A 'dirty' build is being performed"
@@ -57,8 +58,9 @@ def on_serve(server, config, builder):
 def on_files(files, config):
     if not rebuilds.ACTIVE:
         return files
-    root = executor.ROOT
-    global_fp = rebuilds.TRACKER.global_fingerprint(root, Path(config.docs_dir))
+    project = Project.at(Path(config.config_file_path).parent)
+    rebuilds.TRACKER.project = project
+    global_fp = rebuilds.TRACKER.global_fingerprint(project.root, Path(config.docs_dir))
     pages = {}
     for file in files.documentation_pages():
         if file.abs_src_path is None:  # generated in memory: MkDocs renders it every time

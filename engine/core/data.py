@@ -15,7 +15,7 @@ runs:
    an extracted copy that does not match its registered size and sha256 is
    extracted again from the verified archive, with a message saying so.
 
-Command line: ``python -m engine.data`` (prepare and verify everything).
+Command line: ``python -m engine.core.data`` (prepare and verify everything).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the engine's checkout: its data/ holds the datasets
 DATA_DIR = ROOT / "data"
 REGISTRY = DATA_DIR / "registry.json"
 SHARED_DATA = ROOT.parent / "shared" / "data"

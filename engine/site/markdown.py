@@ -10,7 +10,8 @@ An ordered list right after the directive is kept as the code block's
 annotations (mkdocs-material code annotations: ``# (1)!`` in the snippet).
 
 :func:`expand` does the rewriting; it is used by the MkDocs hook
-(:mod:`engine.mkdocs_hooks`) and by the tests, so both see the same text.
+(:mod:`engine.site.mkdocs_hooks`) and by the tests, so both see the same text. Which lines are
+directives is the page model's (:mod:`engine.core.pages`).
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ from typing import Callable
 
 from pymdownx.snippets import SnippetPreprocessor
 
-from . import executor
-from .executor import Result, relative
-
-DIRECTIVE = re.compile(r"^::: snippet (?P<path>\S+)\s*$")
-LIST_ITEM = re.compile(r"^\d+\.\s")
+from engine.core.executor import Result
+from engine.core.pages import DIRECTIVE, Directive, find_directives, scan  # noqa: F401 (the page model)
+from engine.core.project import Project
 MAX_OUTPUT_LINES = 30  # longer output is folded, its tail stays visible
 TAIL_LINES = 12
 
@@ -73,58 +72,6 @@ PENDING_MARK = "data-snippet-pending"  # a build for publishing refuses pages th
 STREAM_DIR = "assets/engine"  # where the served site keeps queue.json, fragments and the script
 
 
-@dataclass
-class Directive:
-    snippet: str  # path relative to the repository root
-    line: int  # 1-based line of the directive in the page
-    annotations: list[str]
-
-
-def find_directives(markdown: str) -> list[Directive]:
-    return [d for d, _, _ in _scan(markdown.splitlines())]
-
-
-def _scan(lines: list[str]):
-    """Yield (directive, first line index, index after its annotation list)."""
-    in_fence = None
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        fence = re.match(r"^(`{3,}|~{3,})", stripped)
-        if fence:
-            if in_fence is None:
-                in_fence = fence.group(1)
-            elif stripped.startswith(in_fence) and stripped.strip("`~") == "":
-                in_fence = None
-        match = DIRECTIVE.match(line) if in_fence is None else None
-        if not match:
-            i += 1
-            continue
-        start = i
-        i += 1
-        annotations: list[str] = []
-        j = i
-        while j < len(lines) and lines[j].strip() == "":
-            j += 1
-        if j < len(lines) and LIST_ITEM.match(lines[j]):
-            while j < len(lines):
-                current = lines[j]
-                if LIST_ITEM.match(current) or current.startswith("    ") or current.startswith("\t"):
-                    annotations.append(current)
-                    j += 1
-                elif current.strip() == "" and j + 1 < len(lines) and (
-                    LIST_ITEM.match(lines[j + 1]) or lines[j + 1].startswith("    ")
-                ):
-                    annotations.append(current)
-                    j += 1
-                else:
-                    break
-            i = j
-        snippet = relative(match.group("path"))
-        yield Directive(snippet, start + 1, annotations), start, i
-
-
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
@@ -137,8 +84,8 @@ def _code_block(text: str, language: str, title: str, indent: str = "") -> str:
     return "\n".join(indent + line if line else line for line in lines)
 
 
-def render_code(snippet: str) -> str:
-    code = (executor.ROOT / snippet).read_text(encoding="utf-8")
+def render_code(snippet: str, project: Project | None = None) -> str:
+    code = ((project or Project.at()).root / snippet).read_text(encoding="utf-8")
     return _code_block(code, "python", snippet)
 
 
@@ -188,7 +135,7 @@ def render_result(result: Result, lang: str, site_prefix: str) -> str:
 
 def render_placeholder(pending: Pending, lang: str, site_prefix: str) -> str:
     """HTML that stands for a result until it is there; ``assets/engine/stream.js`` polls
-    ``queue.json`` and swaps in the result's fragment (see :mod:`engine.stream`)."""
+    ``queue.json`` and swaps in the result's fragment (see :mod:`engine.site.stream`)."""
     labels = LABELS[lang]
     state = labels["running"] if pending.position == 0 else labels["queued"].format(n=pending.position)
     attributes = {
@@ -210,15 +157,16 @@ def expand(
     lang: str,
     run: Callable[[str], Result | Pending] | None,
     site_prefix: str = "",
+    project: Project | None = None,
 ) -> str:
     """Replace every directive by its code and, if ``run`` is given, its results (or, for a
     :class:`Pending` one, a placeholder)."""
     lines = markdown.splitlines()
     out: list[str] = []
     position = 0
-    for directive, start, end in _scan(lines):
+    for directive, start, end in scan(lines, project):
         out.extend(lines[position:start])
-        block = [render_code(directive.snippet)]
+        block = [render_code(directive.snippet, project)]
         if directive.annotations:
             block.append("\n".join(directive.annotations).rstrip())
         if run is not None:

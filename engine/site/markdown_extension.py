@@ -1,19 +1,20 @@
 """``::: snippet PATH`` for any Python-Markdown builder (ProperDocs, Zensical, plain Python).
 
-The same expansion as the MkDocs hooks (:func:`engine.markdown.expand` over
-:func:`engine.executor.run`), as a Python-Markdown extension::
+The same expansion as the MkDocs hooks (:func:`engine.site.markdown.expand` over
+:func:`engine.core.executor.run`), as a Python-Markdown extension::
 
     import markdown
     html = markdown.markdown(text, extensions=["pymdownx.superfences", "admonition",
-                                               "pymdownx.details", "engine.markdown_extension"],
-                             extension_configs={"engine.markdown_extension": {"lang": "en"}})
+                                               "pymdownx.details", "engine.site.markdown_extension"],
+                             extension_configs={"engine.site.markdown_extension": {"lang": "en"}})
 
 Options: ``lang`` (``zh`` or ``en``: the labels), ``site_prefix`` (relative path from the page
-to the site root, for figure links), ``execute`` (False: code only). Figures are linked as
+to the site root, for figure links), ``execute`` (False: code only), ``project`` (the project's
+root folder or a :class:`engine.core.project.Project`; default: this repository). Figures are linked as
 ``<site_prefix>assets/snippets/<key>/fig-NN.png``; after converting, ``md.course_results``
 holds every result shown, so the builder publishes them with
-``engine.sharing.export([r.key for r in md.course_results], site_dir / "assets/snippets")``
-(figures included). A failing snippet raises :class:`engine.executor.SnippetError`.
+``engine.core.sharing.export([r.key for r in md.course_results], site_dir / "assets/snippets")``
+(figures included). A failing snippet raises :class:`engine.core.executor.SnippetError`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from __future__ import annotations
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-from . import executor
-from .markdown import expand
+from engine.core import executor
+from engine.core.project import Project
+from engine.site.markdown import expand
 
 PRIORITY = 29  # after whitespace normalisation (30), before fenced code (25) and raw HTML (20)
 
@@ -35,11 +37,16 @@ class SnippetPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         lang = self.extension.getConfig("lang")
         run = self._run if self.extension.getConfig("execute") else None
-        text = expand("\n".join(lines), lang, run, self.extension.getConfig("site_prefix"))
+        text = expand("\n".join(lines), lang, run, self.extension.getConfig("site_prefix"), self.project)
         return text.split("\n")
 
+    @property
+    def project(self) -> Project:
+        given = self.extension.getConfig("project")
+        return given if isinstance(given, Project) else Project.at(given or None)
+
     def _run(self, snippet: str) -> executor.Result:
-        result = executor.run(snippet)
+        result = executor.run(snippet, project=self.project)
         if all(r.key != result.key for r in self.md.course_results):
             self.md.course_results.append(result)
         return result
@@ -51,6 +58,7 @@ class SnippetExtension(Extension):
             "lang": ["zh", "language of the labels: zh or en"],
             "site_prefix": ["", "relative path from the page to the site root"],
             "execute": [True, "run the snippets and show their results"],
+            "project": ["", "the project's root folder (default: this repository)"],
         }
         super().__init__(**kwargs)
 

@@ -1,6 +1,6 @@
 """A built site as files: its pages, and a local server for a browser to load them from.
 
-Used by the PDF printer (:mod:`engine.pdf`), the page-weight report (:mod:`engine.page_weight`)
+Used by the PDF printer (:mod:`engine.products.pdf`), the page-weight report (:mod:`engine.tools.page_weight`)
 and the browser tests; nothing here knows about MkDocs.
 """
 

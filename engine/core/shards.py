@@ -6,74 +6,42 @@ A cold build runs every snippet one after another. Spread over machines it becom
    is already cached, and split the rest into N CPU shards balanced by each snippet's recorded
    run time (longest first, each to the least loaded shard). Snippets shown on CUDA pages
    (front matter ``cuda: true``) go to one extra shard, ``gpu``, for the GPU runner.
-2. **shard** (:func:`run_shard`): one machine runs its part into its own results folder: cache
-   entries (``<key>/``) and ``shard.json`` (which snippet gave which key, on which device).
-3. **merge** (:func:`merge`): copy every shard's entries into one cache, each verified against
-   the checksums in its ``record.json``. Entries are content-addressed, so the same key from two
+2. **shard** (:func:`run_shard`): one machine runs its part into its own folder, which is an
+   export (:mod:`engine.core.sharing`: ``manifest.json`` and one entry per key).
+3. **merge** (:func:`merge`): import every shard's entries into one cache, each verified
+   (:func:`engine.core.entries.verify`). Entries are content-addressed, so the same key from two
    shards must hold the same output, values and figures; anything else is an error.
 4. **cache-only build** (``COURSE_EXECUTE=cache-only``): the site is built from the merged
-   cache; a snippet without a result fails the build instead of running (:func:`result`).
+   cache; a snippet without a result fails the build instead of running
+   (:func:`engine.core.run.result`).
 
-A result produced on the GPU runner has a key computed with that machine's device. The merge
-records the device in ``devices.json`` beside the entries, so a build on a CPU machine finds
-those results for the CUDA pages' snippets (:func:`find_result` recomputes the key from the
-snippet's current bytes with that device: an edited snippet never shows a stale result).
+A result produced on the GPU runner has a key computed with the device kind ``cuda``; a build on
+a CPU machine looks that key up first for the CUDA pages' snippets (recomputed from the
+snippet's current bytes: an edited snippet never shows a stale result).
 
-Command line: ``python -m engine plan|shard|merge|makespan`` (also ``python -m engine.shards``).
+Command line: ``python -m engine plan|shard|merge|makespan`` (also ``python -m engine.core.shards``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from . import executor, pages, times
-from .executor import Result, SnippetError
+from engine.core import entries, executor, pages, sharing, times
+from engine.core.project import Project, SnippetError
+from engine.core.run import find_result
 
 PLAN_VERSION = 1
 GPU = "gpu"  # the GPU shard's name; CPU shards are "1" ... "N"
-SHARD_FILE = "shard.json"  # what a shard ran, in its results folder
-DEVICES_FILE = "devices.json"  # devices (other than this machine's) whose keys a cache holds
 UNRECORDED_SECONDS = times.DEFAULT_SECONDS  # predicted time of a snippet that has never run
 
 
 class ShardError(RuntimeError):
     """A plan, shard or merge that cannot go on; the message says what to do."""
-
-
-class SnippetNotCached(SnippetError):
-    """A cache-only build met a snippet without a result."""
-
-
-# --- which snippets, which times ----------------------------------------------------------
-
-
-def front_matter(markdown: str) -> dict:
-    if not markdown.startswith("---\n"):
-        return {}
-    end = markdown.find("\n---", 4)
-    return (yaml.safe_load(markdown[4:end]) or {}) if end > 0 else {}
-
-
-def cuda_snippets(docs: Path | None = None) -> set[str]:
-    """Snippets shown on a page whose front matter says ``cuda: true``."""
-    from .markdown import find_directives
-
-    found: set[str] = set()
-    for page in sorted((docs or executor.ROOT / "docs").glob("*/*.md")):
-        text = page.read_text(encoding="utf-8")
-        if front_matter(text).get("cuda") is True:
-            found.update(d.snippet for d in find_directives(text))
-    return found
 
 
 def recorded_times(sources: list[Path]) -> tuple[dict[str, float], dict[str, float]]:
@@ -85,31 +53,22 @@ def recorded_times(sources: list[Path]) -> tuple[dict[str, float], dict[str, flo
     """
     cpu: dict[str, float] = {}
     gpu: dict[str, float] = {}
-
-    def add(snippet: str, seconds: float, device: str) -> None:
-        (gpu if device.startswith("cuda") else cpu)[snippet] = float(seconds)
-
     for source in sources:
+        found: list = []
         if source.is_file():
             for snippet, value in json.loads(source.read_text()).items():
-                if isinstance(value, dict):
-                    add(snippet, value["seconds"], value.get("device", "cpu"))
-                else:
-                    add(snippet, value, "cpu")
+                value = value if isinstance(value, dict) else {"seconds": value}
+                found.append((snippet, value["seconds"], value.get("device", "cpu")))
         elif source.is_dir():
-            # the newest record of a snippet wins (older keys: older code or libraries)
-            for record_file in sorted(source.glob("*/record.json"), key=lambda f: f.stat().st_mtime):
-                try:
-                    record = json.loads(record_file.read_text())
-                    add(record["snippet"], record["seconds"], record["device"])
-                except (OSError, ValueError, KeyError):
-                    continue  # a damaged entry records nothing
+            found = times.records(source)
+        for snippet, seconds, device in found:
+            (gpu if device.startswith("cuda") else cpu)[snippet] = float(seconds)
     return cpu, gpu
 
 
-def default_time_sources() -> list[Path]:
+def default_time_sources(project: Project) -> list[Path]:
     """The committed times (snippets/run_times.json), then this cache's own records."""
-    return [executor.SNIPPETS_DIR / "run_times.json", executor.CACHE_DIR]
+    return [project.run_times, project.cache]
 
 
 # --- planning (pure) ------------------------------------------------------------------------
@@ -219,9 +178,6 @@ def make_plan(
     return Plan(result, sorted(cached & set(keys)), environment or {})
 
 
-# --- results on this machine and from other devices -----------------------------------------
-
-
 def environment() -> dict:
     """What the cache key takes from this machine (besides the files): shards must agree on it."""
     found = {"engine": executor.ENGINE_VERSION, "python": ".".join(platform.python_version_tuple()[:2]),
@@ -230,86 +186,40 @@ def environment() -> dict:
     return found
 
 
-def other_devices(cache: Path | None = None) -> list[str]:
-    """Devices (other than this machine's) whose results ``cache`` holds, from devices.json."""
-    path = (cache or executor.CACHE_DIR) / DEVICES_FILE
-    if not path.is_file():
-        return []
-    return [d for d in json.loads(path.read_text()) if d != executor.device_kind()]
-
-
-def find_result(snippet: str, prefer_other_devices: bool, cache: Path | None = None) -> Result | None:
-    """The snippet's valid cached result, or None.
-
-    With ``prefer_other_devices`` (a CUDA page's snippet), a result made on a device listed in
-    devices.json (the GPU runner) comes first; then this machine's own.
-    """
-    cache = cache or executor.CACHE_DIR
-    devices = other_devices(cache) if prefer_other_devices else []
-    for device in devices + [None]:
-        key = executor.cache_key(snippet, device)
-        found = executor._load(cache / key, snippet, key)
-        if found is not None:
-            return found
-    return None
-
-
-def cache_only() -> bool:
-    return os.environ.get("COURSE_EXECUTE") == "cache-only"
-
-
-def result(snippet: str, prefer_other_devices: bool = False) -> Result:
-    """What a build shows for ``snippet``: a cached result (a GPU one first for CUDA pages), or
-    a fresh run; under ``COURSE_EXECUTE=cache-only`` a missing result is an error."""
-    snippet = executor.relative(snippet)
-    if prefer_other_devices or cache_only():
-        found = find_result(snippet, prefer_other_devices)
-        if found is not None:
-            executor.log.info("snippet %s: cached (ran %.1f s on %s)", snippet, found.seconds, found.device)
-            return found
-    if cache_only():
-        raise SnippetNotCached(
-            f"{snippet}: no result in {executor.CACHE_DIR} (key {executor.cache_key(snippet)}), and "
-            "COURSE_EXECUTE=cache-only forbids running it. Run its shard and merge the results "
-            "(python -m engine plan, shard, merge), or build without COURSE_EXECUTE=cache-only."
-        )
-    return executor.run(snippet)
-
-
 # --- plan, shard, merge on disk -------------------------------------------------------------
 
 
-def plan_project(shards: int, gpu: bool, cache: Path | None = None,
+def plan_project(shards: int, gpu: bool, project: Project | None = None,
                  time_sources: list[Path] | None = None) -> Plan:
-    """Plan every snippet of the project against ``cache`` (default: the engine's cache)."""
-    cache = cache or executor.CACHE_DIR
-    snippets = [executor.relative(s) for s in pages.snippets_in_order()]  # what the site shows
-    keys = {s: executor.cache_key(s) for s in snippets}
-    on_cuda_pages = cuda_snippets() & set(snippets)
+    """Plan every snippet the project's pages show against its cache."""
+    project = project or Project.at()
+    snippets = [project.relative(s) for s in pages.snippets_in_order(project)]
+    keys = {s: executor.cache_key(s, project=project) for s in snippets}
+    on_cuda_pages = pages.cuda_snippets(project) & set(snippets)
     gpu_snippets = on_cuda_pages if gpu else set()
     cached = set()
     for snippet in snippets:
         if snippet in gpu_snippets:  # planned for the GPU: only a GPU result counts as done
-            if any(
-                executor._load(cache / k, snippet, k) is not None
-                for k in (executor.cache_key(snippet, d) for d in other_devices(cache))
-            ):
+            key = executor.cache_key(snippet, "cuda", project)
+            if executor.load(project.cache / key, snippet, key) is not None:
                 cached.add(snippet)
-        # the same look-up as the build's (engine.mkdocs_hooks): what it would find is done
-        elif find_result(snippet, snippet in on_cuda_pages, cache) is not None:
+        # the same look-up as the build's: what it would find is done
+        elif find_result(snippet, snippet in on_cuda_pages, project) is not None:
             cached.add(snippet)
-    cpu_times, gpu_times = recorded_times(time_sources or default_time_sources())
+    cpu_times, gpu_times = recorded_times(time_sources if time_sources is not None
+                                          else default_time_sources(project))
     return make_plan(keys, cached, cpu_times, shards, gpu_snippets, gpu_times, environment())
 
 
 def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
-              reuse: Path | None = None) -> dict:
-    """Run shard ``name`` of ``plan`` into ``out`` (cache entries and shard.json).
+              reuse: Path | None = None, project: Project | None = None) -> dict:
+    """Run shard ``name`` of ``plan`` into ``out``, an export of its results.
 
     The GPU shard refuses to run without a GPU unless ``on_cpu`` (the fallback when the GPU
     runner is unavailable). Snippets with a valid result in ``reuse`` (a restored cache) are
-    copied from it instead of run.
+    installed from it instead of run. Returns what ran where.
     """
+    project = project or Project.at()
     shard = plan.shard(name)
     here = environment()
     for what in sorted(set(here) - {"device"}):
@@ -321,117 +231,64 @@ def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
     device = here["device"]
     if name == GPU and not device.startswith("cuda") and not on_cpu:
         raise ShardError(f"shard {GPU}: no GPU on this machine (device {device}); use --on-cpu for the fallback")
-    out.mkdir(parents=True, exist_ok=True)
+    into = project.replace(cache=out)
     ran: dict[str, dict] = {}
-    saved = executor.CACHE_DIR
-    executor.CACHE_DIR = out
-    try:
-        for snippet, planned in shard.snippets.items():
-            key = executor.cache_key(snippet)
-            if executor.cache_key(snippet, plan.environment.get("device")) != planned:
-                raise ShardError(
-                    f"shard {name}: {snippet} does not have the key the plan gave it ({planned}): "
-                    "its files changed since the plan was made. Plan again."
-                )
-            reused = reuse is not None and executor._load(reuse / key, snippet, key) is not None
-            if reused:
-                _copy_entry(reuse / key, out / key)
-            outcome = executor.run(snippet)
-            ran[snippet] = {"key": outcome.key, "seconds": outcome.seconds, "device": outcome.device,
-                            "executed": not outcome.cached}
-    finally:
-        executor.CACHE_DIR = saved
-    manifest = {"shard": name, "key_device": device, "fallback": name == GPU and on_cpu,
-                "environment": here, "snippets": ran}
-    (out / SHARD_FILE).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    return manifest
-
-
-def _content(record: dict) -> dict:
-    """What two runs of one key must agree on: every file but the run record."""
-    return {name: digest for name, digest in record["files"].items() if name != "record.json"}
-
-
-def verify_entry(entry: Path) -> dict:
-    """The entry's record, after checking that it lists exactly its files and they match."""
-    record_file = entry / "record.json"
-    try:
-        record = json.loads(record_file.read_text())
-        listed = record["files"]
-        snippet, key = record["snippet"], record["key"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise ShardError(f"{entry}: no readable record.json ({exc})") from None
-    if key != entry.name:
-        raise ShardError(f"{entry}: its record.json is for key {key}, not {entry.name}")
-    present = {p.name for p in entry.iterdir()} - {"record.json"}
-    if present != set(listed) - {"record.json"}:
-        raise ShardError(
-            f"{entry} ({snippet}): files {sorted(present)} do not match the record's {sorted(listed)}"
-        )
-    for name, digest in listed.items():
-        if name != "record.json" and executor._sha256((entry / name).read_bytes()) != digest:
-            raise ShardError(f"{entry} ({snippet}): {name} does not match its checksum (damaged)")
-    return record
-
-
-def _copy_entry(source: Path, target: Path) -> None:
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    shutil.copytree(source, work, dirs_exist_ok=True)
-    if target.exists():
-        shutil.rmtree(target)
-    work.rename(target)
+    for snippet, planned in shard.snippets.items():
+        key = executor.cache_key(snippet, project=into)
+        if executor.cache_key(snippet, plan.environment.get("device"), into) != planned:
+            raise ShardError(
+                f"shard {name}: {snippet} does not have the key the plan gave it ({planned}): "
+                "its files changed since the plan was made. Plan again."
+            )
+        if reuse is not None and executor.load(reuse / key, snippet, key) is not None:
+            entries.install(out, key, entries.read(reuse / key), snippet)
+        outcome = executor.run(snippet, project=into)
+        ran[snippet] = {"key": outcome.key, "seconds": outcome.seconds, "device": outcome.device,
+                        "executed": not outcome.cached}
+    sharing.export([r["key"] for r in ran.values()], out, out)
+    return {"shard": name, "key_device": device, "fallback": name == GPU and on_cpu, "snippets": ran}
 
 
 def merge(sources: list[Path], into: Path) -> dict:
-    """Copy the results of shard folders ``sources`` into the cache ``into``.
+    """Import the entries of the shard folders ``sources`` (exports) into the cache ``into``.
 
     Every entry is verified; an entry whose key is already there with different content is a
-    conflict (error); the same content is kept once. Returns counts and the devices merged.
+    conflict (error); the same content is kept once; a damaged one there is replaced.
     """
-    into.mkdir(parents=True, exist_ok=True)
     copied = same = repaired = 0
-    devices = set(json.loads((into / DEVICES_FILE).read_text())) if (into / DEVICES_FILE).is_file() else set()
     origin: dict[str, Path] = {}
-    fallbacks: list[str] = []
     for source in sources:
-        manifest_file = source / SHARD_FILE
-        if not manifest_file.is_file():
-            raise ShardError(f"{source}: no {SHARD_FILE}; not the results folder of a shard")
-        manifest = json.loads(manifest_file.read_text())
-        for snippet, run in manifest["snippets"].items():
-            if not (source / run["key"]).is_dir():
-                raise ShardError(f"{source}: {snippet} ran (key {run['key']}) but its entry is missing")
-        if manifest["fallback"]:
-            fallbacks.append(manifest["shard"])
-        if manifest["key_device"] != "cpu":
-            devices.add(manifest["key_device"])
-        for entry in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            record = verify_entry(entry)
-            target = into / entry.name
-            if target.is_dir():
-                try:
-                    existing = verify_entry(target)
-                except ShardError as exc:
-                    executor.log.warning("merge: replacing a damaged entry: %s", exc)
-                    _copy_entry(entry, target)
-                    repaired += 1
-                    continue
-                if _content(existing) != _content(record):
-                    where = origin.get(entry.name, into)
-                    raise ShardError(
-                        f"merge conflict for {record['snippet']} (key {entry.name}): {entry} and "
-                        f"{where / entry.name} hold different output, values or figures. The snippet "
-                        "is not deterministic, or one folder is not what it claims; nothing was merged "
-                        "from this entry."
-                    )
-                same += 1
+        try:
+            manifest = sharing.Source(str(source)).manifest()
+        except sharing.ExportError as exc:
+            raise ShardError(f"{source}: not the results folder of a shard ({exc})") from None
+        for key in sorted(manifest["entries"]):
+            try:
+                files = entries.read(source / key)
+                record = entries.verify(files, key)
+            except (OSError, entries.EntryError) as exc:
+                raise ShardError(f"{source / key}: {exc}") from None
+            try:
+                existing = entries.verify(entries.read(into / key), key) if (into / key).exists() else None
+            except (OSError, entries.EntryError) as exc:
+                executor.log.warning("merge: replacing a damaged entry %s: %s", into / key, exc)
+                entries.install(into, key, files, replace=True)
+                repaired += 1
                 continue
-            _copy_entry(entry, target)
-            origin[entry.name] = source
-            copied += 1
-    (into / DEVICES_FILE).write_text(json.dumps(sorted(devices), indent=1))
-    return {"copied": copied, "identical": same, "repaired": repaired,
-            "devices": sorted(devices), "fallback": fallbacks}
+            if existing is None:
+                entries.install(into, key, files)
+                origin[key] = source
+                copied += 1
+            elif entries.content(existing) == entries.content(record):
+                same += 1
+            else:
+                raise ShardError(
+                    f"merge conflict for {record['snippet']} (key {key}): {source / key} and "
+                    f"{origin.get(key, into) / key} hold different output, values or figures. The "
+                    "snippet is not deterministic, or one folder is not what it claims; nothing was "
+                    "merged from this entry."
+                )
+    return {"copied": copied, "identical": same, "repaired": repaired}
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -466,7 +323,7 @@ def makespan_table(cpu_times: dict[str, float], counts: list[int]) -> str:
 
 
 def _plan(args) -> int:
-    plan = plan_project(args.shards, args.gpu)
+    plan = plan_project(args.shards, args.gpu, args.project_)
     print(describe(plan))
     if args.out:
         args.out.write_text(json.dumps(plan.to_json(), indent=1, sort_keys=True))
@@ -481,7 +338,7 @@ def _plan(args) -> int:
 
 def _shard(args) -> int:
     plan = Plan.from_json(json.loads(args.plan.read_text()))
-    manifest = run_shard(plan, args.index, args.out, args.on_cpu, args.reuse)
+    manifest = run_shard(plan, args.index, args.out, args.on_cpu, args.reuse, args.project_)
     executed = sum(r["executed"] for r in manifest["snippets"].values())
     print(f"shard {args.index}: {len(manifest['snippets'])} snippets into {args.out} "
           f"({executed} run, on {manifest['key_device']})")
@@ -489,18 +346,16 @@ def _shard(args) -> int:
 
 
 def _merge(args) -> int:
-    into = args.into or executor.CACHE_DIR
+    into = args.into or args.project_.cache
     report = merge(args.sources, into)
     print(f"merged {len(args.sources)} folders into {into}: {report['copied']} entries copied, "
-          f"{report['identical']} identical, {report['repaired']} damaged ones replaced; "
-          f"devices {report['devices'] or ['cpu']}"
-          + (f"; fallback on CPU for shard {', '.join(report['fallback'])}" if report["fallback"] else ""))
+          f"{report['identical']} identical, {report['repaired']} damaged ones replaced")
     return 0
 
 
 def _makespan(args) -> int:
-    recorded, _ = recorded_times(default_time_sources())
-    shown = [executor.relative(s) for s in pages.snippets_in_order()]
+    recorded, _ = recorded_times(default_time_sources(args.project_))
+    shown = [args.project_.relative(s) for s in pages.snippets_in_order(args.project_)]
     cpu_times = {s: recorded[s] for s in shown if s in recorded}
     print(makespan_table(cpu_times, [int(n) for n in args.shards.split(",")]))
     missing = [s for s in shown if s not in recorded]
@@ -544,9 +399,11 @@ def run_command(func, args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.shards", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m engine.core.shards", description=__doc__.split("\n")[0])
+    parser.add_argument("--project", type=Path, help="the project's root (default: this repository)")
     add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
+    args.project_ = Project.at(args.project)
     return run_command(args.func, args)
 
 

@@ -1,7 +1,7 @@
 """``python -m engine``: run, inspect, export and import snippet results without MkDocs.
 
 ``--project DIR`` (before the subcommand) works on another project's ``snippets/``, ``docs/``
-and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and :mod:`engine.sharing`)::
+and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and :mod:`engine.core.sharing`)::
 
     python -m engine run [SNIPPET...]   fetch published results, then run what is missing
                                         (default: every snippet the pages show, in navigation
@@ -16,7 +16,7 @@ and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and 
     python -m engine times [--update]   recorded run times (snippets/run_times.json), refreshed
                                         from the cache's run records with --update
 
-Sharded builds (:mod:`engine.shards`; README, "Sharded builds")::
+Sharded builds (:mod:`engine.core.shards`; README, "Sharded builds")::
 
     python -m engine plan --shards N [--gpu] [--out PLAN]   split what is not cached into N
                                         shards by recorded time, printing each one's prediction
@@ -38,12 +38,14 @@ import re
 import sys
 from pathlib import Path
 
-from . import core, executor, shards, sharing, times
+from engine import core
+from engine.core import executor, shards, sharing, times
+from engine.core.project import Project
 
 
-def site_url() -> str | None:
+def site_url(project: Project) -> str | None:
     """``site_url`` of the project's ``mkdocs.yml`` (read as text: no MkDocs needed)."""
-    config = executor.ROOT / "mkdocs.yml"
+    config = project.root / "mkdocs.yml"
     if not config.is_file():
         return None
     match = re.search(r"^site_url:\s*(\S+)\s*$", config.read_text(encoding="utf-8"), re.M)
@@ -51,9 +53,10 @@ def site_url() -> str | None:
 
 
 def _run(args) -> int:
-    url = None if args.no_fetch else sharing.results_url(site_url())
+    url = None if args.no_fetch else sharing.results_url(site_url(args.project_))
     try:
-        results = core.run_all(args.snippets, fetch_from=url, keep_going=args.keep_going, jobs=args.jobs)
+        results = core.run_all(args.snippets, fetch_from=url, keep_going=args.keep_going, jobs=args.jobs,
+                               project=args.project_)
     except executor.SnippetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -63,7 +66,7 @@ def _run(args) -> int:
 
 
 def _status(args) -> int:
-    rows = core.status(args.snippets)
+    rows = core.status(args.snippets, args.project_)
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -71,24 +74,24 @@ def _status(args) -> int:
         seconds = f"{row['seconds']:.1f} s" if row["seconds"] is not None else "?"
         print(f"{'cached ' if row['cached'] else 'missing'}  {row['key']}  {seconds:>8}  {row['snippet']}")
     missing = sum(1 for r in rows if not r["cached"])
-    print(f"{len(rows) - missing} cached, {missing} missing (cache: {executor.CACHE_DIR})")
+    print(f"{len(rows) - missing} cached, {missing} missing (cache: {args.project_.cache})")
     return 0
 
 
 def _keys(args) -> int:
-    print(json.dumps(core.keys(args.snippets), indent=1))
+    print(json.dumps(core.keys(args.snippets, args.project_), indent=1))
     return 0
 
 
 def _export(args) -> int:
-    manifest = core.export_cached(Path(args.dir), args.snippets)
+    manifest = core.export_cached(Path(args.dir), args.snippets, args.project_)
     print(f"{len(manifest['entries'])} results in {args.dir}/{sharing.MANIFEST}")
     return 0
 
 
 def _import(args) -> int:
     try:
-        report = sharing.import_results(args.source)
+        report = sharing.import_results(args.source, project=args.project_)
     except sharing.ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -98,10 +101,10 @@ def _import(args) -> int:
 
 
 def _times(args) -> int:
-    recorded = times.update() if args.update else times.load()
+    recorded = times.update(args.project_) if args.update else times.load(args.project_)
     print(json.dumps(recorded, indent=1))
     if args.update:
-        print(f"{len(recorded)} run times written to {times.path()}", file=sys.stderr)
+        print(f"{len(recorded)} run times written to {times.path(args.project_)}", file=sys.stderr)
     return 0
 
 
@@ -146,8 +149,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.project:
-        executor.set_project(args.project)
+    args.project_ = Project.at(args.project)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs.course.executor").setLevel(logging.WARNING)  # the progress line says it
     if args.func.__module__ == shards.__name__:

@@ -14,7 +14,7 @@ highlighting stay; what changes:
 The documents are the search plugin's own sections (title, text, location), merged over both
 languages by the i18n plugin; this hook runs after that merge (``event_priority(-110)``). Under
 ``mkdocs serve --dirty`` the pages a rebuild did not render keep their documents
-(:class:`engine.rebuilds.SearchDocs`).
+(:class:`engine.site.rebuilds.SearchDocs`).
 """
 
 from __future__ import annotations
@@ -22,12 +22,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # each hook file imports the engine itself
 
-from engine import rebuilds
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
+
+from engine.site import rebuilds  # noqa: E402
 
 WORKER = "assets/javascripts/search-worker.js"
 THEME_WORKER = re.compile(r'("search": ")([^"]*?)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js(")')
@@ -42,7 +45,7 @@ def page_language(url: str) -> str:
 def worker_version(docs_dir: str) -> str:
     path = Path(docs_dir) / WORKER
     if not path.is_file():
-        raise PluginError(f"search: {path} is missing (engine/search.py points every page at it)")
+        raise PluginError(f"search: {path} is missing (engine/site/search.py points every page at it)")
     return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
 
 

@@ -1,13 +1,13 @@
 """A progress line for long runs: done/total, the current snippet, time left.
 
-The estimate is the recorded run time (:mod:`engine.times`) of every snippet not done yet,
+The estimate is the recorded run time (:mod:`engine.core.times`) of every snippet not done yet,
 less what the current one has already used, scaled by how fast this machine has been so far
 (the run times of the snippets this run executed against their recorded ones). On an
 interactive terminal the line is a bar redrawn in place; elsewhere (CI logs, pipes) each event is one plain line::
 
     [3/66] running snippets/lecture03_gradient_descent/gradient_descent.py, about 14m05s left
 
-:class:`Progress` listens to :data:`engine.executor.listeners`, so it counts whatever runs
+:class:`Progress` listens to :data:`engine.core.executor.listeners`, so it counts whatever runs
 snippets (the CLI, a build, the tests) while it is attached.
 """
 
@@ -18,7 +18,8 @@ import threading
 import time
 from typing import TextIO
 
-from . import executor, times
+from engine.core import executor, times
+from engine.core.project import Project
 
 BAR_WIDTH = 24
 
@@ -36,11 +37,11 @@ class Progress:
     """Counts the snippets of a run; ``with Progress(snippets):`` attaches it to the executor."""
 
     def __init__(self, snippets: list[str], stream: TextIO | None = None, tty: bool | None = None,
-                 recorded: dict[str, float] | None = None):
+                 recorded: dict[str, float] | None = None, project: Project | None = None):
         self.snippets = list(dict.fromkeys(snippets))
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
-        self.recorded = times.load() if recorded is None else recorded
+        self.recorded = times.load(project) if recorded is None else recorded
         self.done: set[str] = set()
         self.running: dict[str, float] = {}  # snippet -> when it started (two with --jobs 2)
         self.actual = 0.0  # seconds the snippets run here took ...
@@ -94,7 +95,7 @@ class Progress:
         self.stream.flush()
 
     def event(self, event: str, snippet: str, key: str, seconds: float | None) -> None:
-        """An :data:`engine.executor.listeners` callback."""
+        """An :data:`engine.core.executor.listeners` callback."""
         if snippet not in self.snippets:
             return
         with self.lock:

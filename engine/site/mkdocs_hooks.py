@@ -1,30 +1,30 @@
 """MkDocs hooks that plug the snippet engine into the site build.
 
 Registered in ``mkdocs.yml`` under ``hooks:``. For every page, each
-``::: snippet PATH`` line is expanded (see :mod:`engine.markdown`): the code,
+``::: snippet PATH`` line is expanded (see :mod:`engine.site.markdown`): the code,
 then what it printed, its figures and its run record. Snippets run through
-:mod:`engine.executor`, so each runs at most once per build whatever the number
+:mod:`engine.core.executor`, so each runs at most once per build whatever the number
 of pages and languages showing it, and not at all when its cached result is
 still valid. Figures are copied to ``assets/snippets/<key>/`` in the site.
 
-The same hooks add the notebook pages (:mod:`engine.notebooks`), the glossary
-(:mod:`engine.glossary`) and the results page (:mod:`engine.results`), mark GPU
+The same hooks add the notebook pages (:mod:`engine.products.notebooks`), the glossary
+(:mod:`engine.products.glossary`) and the results page (:mod:`engine.products.results`), mark GPU
 pages (front matter ``cuda: true``), and fix two links the i18n plugin writes.
 
 Before anything runs, results whose key matches are fetched from the published site
-(:mod:`engine.sharing`; ``COURSE_RESULTS_URL`` overrides the address, ``off`` disables it), and
+(:mod:`engine.core.sharing`; ``COURSE_RESULTS_URL`` overrides the address, ``off`` disables it), and
 every build puts its results' export into the site (``assets/snippets/manifest.json``).
 
 ``mkdocs build`` then runs the missing snippets up front, in navigation order, with a progress
-line (:mod:`engine.core`). ``mkdocs serve`` does not wait: a snippet without a result shows a
-placeholder, a background worker (:mod:`engine.stream`) runs the missing snippets and the open
+line (:mod:`engine.core.run`). ``mkdocs serve`` does not wait: a snippet without a result shows a
+placeholder, a background worker (:mod:`engine.site.stream`) runs the missing snippets and the open
 page swaps each result in; one rebuild follows when the queue is empty. A build (not serve)
 refuses any page that still holds a placeholder. ``COURSE_STREAM=0`` makes serve wait as a build
 does; ``COURSE_STREAM=1`` forces placeholders (what the refusal test uses).
 
 ``COURSE_EXECUTE=0`` builds the pages without running or showing results;
 ``COURSE_EXECUTE=cache-only`` shows cached results only (a sharded build's merge step, see
-:mod:`engine.shards`): nothing is fetched or run, a snippet without a result fails the build.
+:mod:`engine.core.shards`): nothing is fetched or run, a snippet without a result fails the build.
 A CUDA page's snippet shows the GPU runner's result when the cache has one (merged from the GPU
 shard). ``COURSE_GPU_FALLBACK=1`` (set by the Pages workflow when the GPU runner did not start
 in time) makes the GPU pages' note say so.
@@ -40,14 +40,18 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import core, data, executor, glossary, notebooks, pages, rebuilds, results, shards, sharing  # noqa: E402
-from engine.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
-from engine.stream import SESSION, Worker  # noqa: E402
+from engine import core  # noqa: E402
+from engine.core import data, executor, pages, sharing  # noqa: E402
+from engine.core.project import Project  # noqa: E402
+from engine.products import glossary, notebooks, results  # noqa: E402
+from engine.site import rebuilds  # noqa: E402
+from engine.site.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
+from engine.site.stream import SESSION, Worker  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")
 
@@ -64,10 +68,6 @@ def execution_enabled() -> bool:
     return mode != "0"
 
 
-def page_language(src_uri: str) -> str:
-    return "en" if src_uri.startswith("en/") else "zh"
-
-
 def site_prefix(page) -> str:
     """Relative path from ``page`` up to the site root, e.g. ``"../../"``."""
     return "../" * (page.url.count("/") if page.url else 0)
@@ -76,15 +76,15 @@ def site_prefix(page) -> str:
 def streaming() -> bool:
     """Placeholders instead of waiting: under ``mkdocs serve`` unless ``COURSE_STREAM=0``."""
     wanted = os.environ.get("COURSE_STREAM", "")
-    return (execution_enabled() and not shards.cache_only() and wanted != "0"
+    return (execution_enabled() and not core.cache_only() and wanted != "0"
             and (SESSION.command == "serve" or wanted == "1"))
 
 
 def _run(snippet: str) -> executor.Result:
-    key = executor.cache_key(snippet)  # this machine's key; a CUDA page may show a GPU result
+    key = executor.cache_key(snippet, project=SESSION.project)  # a CUDA page may show a GPU result
     if key not in _results:
         try:
-            result = shards.result(snippet, prefer_other_devices=snippet in _cuda)
+            result = core.result(snippet, snippet in _cuda, SESSION.project)
         except executor.SnippetError as exc:
             raise PluginError(str(exc)) from None
         _results[key] = _results[result.key] = result
@@ -95,7 +95,7 @@ def _run(snippet: str) -> executor.Result:
 
 def _cached_or_pending(snippet: str):
     """Streaming: the cached result, or a placeholder state (the worker queues the snippet)."""
-    hit = executor.cached(snippet)
+    hit = executor.cached(snippet, project=SESSION.project)
     if hit is not None:
         _results[hit.key] = hit
         _shown.add(hit.key)
@@ -132,9 +132,8 @@ def on_startup(command, dirty):
         signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not execution_enabled():
         log.info("COURSE_EXECUTE=0: snippets are shown but not run")
-    elif shards.cache_only():
-        log.info("COURSE_EXECUTE=cache-only: results come from %s; a missing one fails the build",
-                 executor.CACHE_DIR)
+    elif core.cache_only():
+        log.info("COURSE_EXECUTE=cache-only: results come from the cache; a missing one fails the build")
     elif not streaming():
         _prepare_data()
 
@@ -158,8 +157,8 @@ def _markdown_converter(config):
 
 
 def on_config(config):
-    executor.set_project(Path(config.config_file_path).parent)
-    if not execution_enabled() or shards.cache_only():
+    SESSION.project = _notebooks.project = Project.at(Path(config.config_file_path).parent)
+    if not execution_enabled() or core.cache_only():
         return config
     try:
         return _prepare_results(config)
@@ -178,28 +177,29 @@ def _published_site_url(config) -> str | None:
 
 
 def _prepare_results(config):
-    snippets = pages.snippets_in_order(Path(config.docs_dir))
+    project = SESSION.project
+    snippets = pages.snippets_in_order(project, Path(config.docs_dir))
     if not SESSION.fetched:
         SESSION.fetched = True
-        sharing.fetch_published(sharing.results_url(_published_site_url(config)), snippets)
+        sharing.fetch_published(sharing.results_url(_published_site_url(config)), snippets, project=project)
     if streaming():
         SESSION.placeholders = set()  # those this (re)build shows
         SESSION.to_html = _markdown_converter(config)
         if SESSION.worker is None:
             # started by on_serve: the first build gets the CPU, so the pages answer sooner
             SESSION.worker = Worker(Path(config.site_dir), lambda text: SESSION.to_html(text),
-                                    on_idle=_rebuild, prepare=_prepare_data)
-        SESSION.worker.submit([s for s in snippets if executor.cached(s) is None])
+                                    on_idle=_rebuild, prepare=_prepare_data, project=project)
+        SESSION.worker.submit([s for s in snippets if executor.cached(s, project=project) is None])
     elif not SESSION.ran_up_front:
         SESSION.ran_up_front = True
-        core.run_all(snippets)  # missing ones, in navigation order, with a progress line
+        core.run_all(snippets, project=project)  # missing ones, in navigation order, with a progress line
     return config
 
 
 def _rebuild():
     """Ask `mkdocs serve` for one rebuild (the worker's queue is empty) if the pages show
     placeholders; always under ``--dirty``, where a rebuild renders only the pages whose results
-    changed (:mod:`engine.rebuilds`) and placeholders of pages it did not render are not known."""
+    changed (:mod:`engine.site.rebuilds`) and placeholders of pages it did not render are not known."""
     if (SESSION.placeholders or rebuilds.ACTIVE) and SESSION.trigger is not None:
         log.info("course: the snippet queue is empty; rebuilding the pages with every result")
         (SESSION.trigger / "results-ready").write_text(str(len(SESSION.worker.done)))
@@ -218,7 +218,7 @@ def on_serve(server, config, builder):
 
 def _run_viewed_page_first(server, config):
     """Each page request moves that page's queued snippets to the front of the queue."""
-    by_url = pages.snippets_by_url(Path(config.docs_dir))
+    by_url = pages.snippets_by_url(SESSION.project, Path(config.docs_dir))
     mount = urlsplit(config.site_url or "/").path or "/"
     app = server.get_app()
 
@@ -244,15 +244,18 @@ def on_pre_build(config):
     _shown.clear()  # the i18n plugin runs one build per language
     try:
         _cuda.clear()
-        _cuda.update(shards.cuda_snippets(Path(config.docs_dir)))
+        _cuda.update(pages.cuda_snippets(SESSION.project, Path(config.docs_dir)))
     except executor.SnippetError as exc:
         raise PluginError(str(exc)) from None
     _notebooks.on_pre_build(config)
-    glossary.write_abbreviations()
+    try:
+        glossary.write_abbreviations(project=SESSION.project)
+    except glossary.GlossaryError as exc:
+        raise PluginError(f"glossary: {exc}") from None
 
 
-# Notebooks, glossary and results pages (engine/notebooks.py, glossary.py, results.py).
-_notebooks = notebooks.Pages(executor.CACHE_DIR.parent / "notebooks")
+# Notebooks, glossary and results pages (engine/products/); on_config sets the project.
+_notebooks = notebooks.Pages()
 
 
 @event_priority(-110)  # after the i18n plugin (-100) has picked this language's files
@@ -303,17 +306,20 @@ def _add_cuda_note(markdown: str, lang: str) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    lang = page_language(page.file.src_uri)
+    lang = pages.language(page.file.src_uri)
     if page.meta.get("cuda"):
         markdown = _add_cuda_note(markdown, lang)
     prefix = site_prefix(page)
     markdown = _notebooks.on_page_markdown(markdown, page.file.src_uri, config, prefix)
-    markdown = glossary.expand(markdown, lang)
-    markdown = results.expand(markdown, lang, _runner(placeholders=False))
+    try:
+        markdown = glossary.expand(markdown, lang, SESSION.project)
+        markdown = results.expand(markdown, lang, _runner(placeholders=False), SESSION.project)
+    except (glossary.GlossaryError, results.ResultsError) as exc:
+        raise PluginError(str(exc)) from None
     if "::: snippet " not in markdown:
         return markdown
     try:
-        return expand(markdown, lang, _runner(), prefix)
+        return expand(markdown, lang, _runner(), prefix, SESSION.project)
     except executor.SnippetError as exc:
         raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
@@ -327,7 +333,7 @@ def on_post_build(config):
                 (target / key).mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(figure, target / key / figure.name)
     else:  # the results this build showed, figures included, as the export the site carries
-        sharing.export(sorted(_shown), target)
+        sharing.export(sorted(_shown), target, SESSION.project.cache)
     if SESSION.worker is not None and streaming():
         SESSION.worker.publish_all()
     ran = sum(1 for k in _shown if not _results[k].cached)

@@ -2,14 +2,14 @@
 
 A :class:`Worker` runs queued snippets one after another in a background thread, in the
 order they were submitted (navigation order). It writes into the served site's
-``assets/engine/`` folder (:data:`engine.markdown.STREAM_DIR`):
+``assets/engine/`` folder (:data:`engine.site.markdown.STREAM_DIR`):
 
 * ``queue.json``: ``{"running": KEY, "queued": [KEY...], "done": [KEY...], "failed": {KEY: MESSAGE}}``,
   rewritten at every change;
 * ``fragments/KEY-LANG.html``: a finished result as HTML (output, figures, run record, rendered
   by the same Markdown as the pages), with ``__SITE_PREFIX__`` where the page's relative
   path to the site root goes;
-* ``stream.js`` (copied from ``engine/assets/``): a page with placeholders polls ``queue.json``,
+* ``stream.js`` (copied from ``engine/site/assets/``): a page with placeholders polls ``queue.json``,
   updates each placeholder's state (queued at position n, running, failed) and swaps in the
   fragment of each finished result; no reload, no outside request.
 
@@ -28,9 +28,10 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import executor
-from .markdown import STREAM_DIR, Pending, render_result
-from .progress import Progress
+from engine.core import executor
+from engine.core.progress import Progress
+from engine.core.project import Project
+from engine.site.markdown import STREAM_DIR, Pending, render_result
 
 SCRIPT = Path(__file__).resolve().parent / "assets" / "stream.js"
 PREFIX_MARK = "__SITE_PREFIX__"
@@ -69,7 +70,10 @@ class Worker:
     """Runs submitted snippets in the background and publishes their results into ``site_dir``."""
 
     def __init__(self, site_dir: Path, to_html: Callable[[str], str],
-                 on_idle: Callable[[], None] | None = None, prepare: Callable[[], None] | None = None):
+                 on_idle: Callable[[], None] | None = None, prepare: Callable[[], None] | None = None,
+                 project: Project | None = None):
+        # page requests and rebuilds go first: snippets run at a lower CPU priority
+        self.project = (project or Project.at()).replace(niceness=NICENESS)
         self.site_dir = Path(site_dir)
         self.to_html = to_html  # Markdown -> HTML, the pages' own converter
         self.on_idle = on_idle
@@ -79,7 +83,7 @@ class Worker:
         self.done: dict[str, executor.Result] = {}  # key -> result
         self.failed: dict[str, str] = {}  # key -> error message
         self.fragments: dict[str, dict[str, str]] = {}  # key -> lang -> HTML
-        self.progress = Progress([])
+        self.progress = Progress([], project=self.project)
         self.lock = threading.Condition()
         self.thread = threading.Thread(target=self._loop, name="snippet-worker", daemon=True)
         self.stopped = False
@@ -90,7 +94,7 @@ class Worker:
         """Queue the snippets (in order) that are neither queued, running, done nor failed."""
         with self.lock:
             for snippet in snippets:
-                key = executor.cache_key(snippet)
+                key = executor.cache_key(snippet, project=self.project)
                 known = [k for _, k in self.queue] + ([self.running[1]] if self.running else [])
                 if key in known or key in self.done or key in self.failed:
                     continue
@@ -114,7 +118,7 @@ class Worker:
     def pending(self, snippet: str) -> Pending:
         """The placeholder state of a snippet without a result (queued if it was not)."""
         self.submit([snippet])
-        key = executor.cache_key(snippet)
+        key = executor.cache_key(snippet, project=self.project)
         with self.lock:
             if self.running and self.running[1] == key:
                 return Pending(snippet, key, 0)
@@ -122,7 +126,7 @@ class Worker:
             return Pending(snippet, key, keys.index(key) + 1 if key in keys else 0)
 
     def failure(self, snippet: str) -> str | None:
-        return self.failed.get(executor.cache_key(snippet))
+        return self.failed.get(executor.cache_key(snippet, project=self.project))
 
     @property
     def busy(self) -> bool:
@@ -133,7 +137,6 @@ class Worker:
 
     def start(self) -> None:
         executor.listeners.append(self.progress.event)
-        executor.NICENESS = NICENESS  # page requests and rebuilds go first
         self.thread.start()
 
     def stop(self) -> None:
@@ -157,8 +160,9 @@ class Worker:
                 snippet, key = self.running = self.queue.pop(0)
             self.publish_state()
             try:
-                if (executor.ROOT / snippet).is_file() and executor.cache_key(snippet) == key:
-                    result = executor.run(snippet)  # edited meanwhile: the new key is queued
+                project = self.project
+                if (project.root / snippet).is_file() and executor.cache_key(snippet, project=project) == key:
+                    result = executor.run(snippet, project=project)  # edited meanwhile: the new key is queued
                     self.publish_result(result)
                     with self.lock:
                         self.done[key] = result
@@ -226,6 +230,7 @@ class Session:
     placeholders: set = set()  # keys the latest (re)build showed as placeholders
     trigger: Path | None = None  # touching a file in this folder makes `mkdocs serve` rebuild
     to_html: Callable[[str], str] | None = None  # the latest config's Markdown converter
+    project: Project | None = None  # the project being built (from mkdocs.yml's folder)
 
 
 SESSION = Session()

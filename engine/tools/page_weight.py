@@ -5,7 +5,7 @@ site on localhost; every file it requests until the network is idle (stylesheets
 images, fonts, whatever its scripts load by themselves) is counted once, at the size GitHub
 Pages sends it: gzip-compressed for text files, as is for images and fonts.
 
-    python -m engine.page_weight SITE_DIR [--budget BYTES]
+    python -m engine.tools.page_weight SITE_DIR [--budget BYTES]
 
 prints every page's weight, heaviest first, and exits with status 1 when a page is over the
 budget (default :data:`BUDGET`, 1 MB). :func:`measure` is what ``make bench`` and the tests call.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .static_site import StaticServer, site_pages
+from engine.tools.static_site import StaticServer, site_pages
 
 BUDGET = 1_000_000  # bytes transferred per page before interaction
 COMPRESSED_TYPES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".ipynb"}
@@ -146,7 +146,7 @@ def report(weights: list[PageWeight], budget: int = BUDGET) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.page_weight", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m engine.tools.page_weight", description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path, help="the built site (mkdocs build -d SITE)")
     parser.add_argument("--budget", type=int, default=BUDGET, help="bytes per page (default %(default)s)")
     args = parser.parse_args(argv)

@@ -21,7 +21,8 @@ At build time
 variants a Chinese page still uses (in its prose, not in code, formulas, link targets or text
 quoted from the original notes); ``tests/test_vocabulary.py`` fails on each one.
 
-``python -m engine.glossary`` rewrites ``includes/abbreviations.md`` by hand.
+``python -m engine.products.glossary`` rewrites ``includes/abbreviations.md`` by hand.
+Every function reads the terms of the :class:`engine.core.project.Project` it is given.
 """
 
 from __future__ import annotations
@@ -32,11 +33,8 @@ from pathlib import Path
 
 import yaml
 
-from .executor import ROOT
+from engine.core.project import Project
 
-TERMS_DIR = ROOT / "includes" / "terms"
-ABBREVIATIONS = ROOT / "includes" / "abbreviations.md"
-DOCS = ROOT / "docs"
 MARKER = re.compile(r"^::: course-glossary\s*$", re.M)
 ABBR = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
 
@@ -61,11 +59,14 @@ class Term:
     avoid_zh: tuple[str, ...] = ()  # variants Chinese pages do not use; zh is the preferred term
 
 
-def load_terms(directory: Path = TERMS_DIR) -> list[Term]:
-    """Every term of every ``lectureNN.yml``, in lecture order, checked."""
+def load_terms(directory: Path | None = None, project: Project | None = None) -> list[Term]:
+    """Every term of every ``lectureNN.yml`` (default: the project's ``includes/terms``), in
+    lecture order, checked."""
+    project = project or Project.at()
+    directory = directory or project.includes / "terms"
     terms: list[Term] = []
     for path in sorted(directory.glob("*.yml")):
-        where = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        where = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
         match = re.fullmatch(r"lecture(\d+)", path.stem)
         if not match:
             raise GlossaryError(f"{where}: terms files are named lectureNN.yml")
@@ -109,38 +110,41 @@ def unique_terms(terms: list[Term]) -> list[Term]:
     return list(seen.values())
 
 
-def abbreviations_text(terms: list[Term] | None = None) -> str:
+def abbreviations_text(terms: list[Term] | None = None, project: Project | None = None) -> str:
     """Abbreviation definitions (Markdown ``abbr`` syntax), both languages in each."""
-    terms = unique_terms(load_terms() if terms is None else terms)
+    terms = unique_terms(load_terms(project=project) if terms is None else terms)
     lines = sorted({f"*[{t.abbr}]: {t.en} · {t.zh}" for t in terms if t.abbr})
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def write_abbreviations(path: Path = ABBREVIATIONS) -> bool:
+def write_abbreviations(path: Path | None = None, project: Project | None = None) -> bool:
     """Rewrite ``includes/abbreviations.md`` if the terms changed; True when it was written.
 
     Written only on a change, so ``mkdocs serve`` (which watches ``includes/``) rebuilds once.
     """
-    text = abbreviations_text()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
+    project = project or Project.at()
+    path = path or project.includes / "abbreviations.md"
+    text = abbreviations_text(project=project)
+    if path.is_file() and path.read_text(encoding="utf-8") == text or not (text or path.is_file()):
+        return False  # unchanged, or a project without terms
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return True
 
 
-def lecture_page(lecture: int, lang: str) -> Path | None:
-    pages = sorted((DOCS / lang).glob(f"lecture{lecture:02d}-*.md"))
+def lecture_page(lecture: int, lang: str, project: Project | None = None) -> Path | None:
+    pages = sorted(((project or Project.at()).docs / lang).glob(f"lecture{lecture:02d}-*.md"))
     return pages[0] if pages else None
 
 
-def table(lang: str, terms: list[Term] | None = None) -> str:
-    terms = unique_terms(load_terms() if terms is None else terms)
+def table(lang: str, terms: list[Term] | None = None, project: Project | None = None) -> str:
+    terms = unique_terms(load_terms(project=project) if terms is None else terms)
     if lang == "en":
         terms = sorted(terms, key=lambda t: (t.en.lower(), t.lecture))
     rows = [HEADERS[lang]]
     for term in terms:
         where = LECTURE[lang].format(n=term.lecture)
-        page = lecture_page(term.lecture, lang)
+        page = lecture_page(term.lecture, lang, project)
         if page is not None:
             where = f"[{where}]({page.name})"
         abbr = term.abbr or ""
@@ -149,16 +153,15 @@ def table(lang: str, terms: list[Term] | None = None) -> str:
     return "\n".join(rows)
 
 
-def expand(markdown: str, lang: str) -> str:
-    """Replace the ``::: course-glossary`` line by the table of terms."""
+def expand(markdown: str, lang: str, project: Project | None = None) -> str:
+    """Replace the ``::: course-glossary`` line by the table of terms (a malformed terms file
+    raises :class:`GlossaryError`)."""
     if not MARKER.search(markdown):
         return markdown
     try:
-        rendered = table(lang)
+        rendered = table(lang, project=project)
     except GlossaryError as exc:
-        from mkdocs.exceptions import PluginError
-
-        raise PluginError(f"glossary: {exc}") from None
+        raise GlossaryError(f"glossary: {exc}") from None
     return MARKER.sub(lambda _: rendered, markdown)
 
 
@@ -228,4 +231,4 @@ def avoided_variants(markdown: str, terms: list[Term] | None = None) -> list[tup
 
 
 if __name__ == "__main__":
-    print("written" if write_abbreviations() else "unchanged", ABBREVIATIONS.relative_to(ROOT))
+    print("written" if write_abbreviations() else "unchanged", "includes/abbreviations.md")

@@ -1,6 +1,6 @@
 """One PDF of the course per language, printed from a built site by headless chromium.
 
-    python -m engine.pdf SITE_DIR OUT_DIR      # OUT_DIR/course-zh.pdf, OUT_DIR/course-en.pdf
+    python -m engine.products.pdf SITE_DIR OUT_DIR      # OUT_DIR/course-zh.pdf, OUT_DIR/course-en.pdf
 
 The site's math is rendered in the browser (KaTeX) and its diagrams too (mermaid), so the PDF
 is printed by the same browser the tests use (Debian's chromium through Playwright), offline:
@@ -39,7 +39,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .static_site import StaticServer
+from engine.tools.static_site import StaticServer
 
 ASSEMBLE_JS = Path(__file__).with_name("pdf_assemble.js")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -439,7 +439,7 @@ def _fonts(document):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.pdf", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m engine.products.pdf", description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="a built site (mkdocs build --strict)")
     parser.add_argument("out", type=Path, help="where to write course-LANG.pdf (site/pdf for the published site)")
     parser.add_argument("--lang", action="append", choices=list(LANGUAGES), help="only this language (repeatable)")
@@ -447,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build(args.site, args.out, args.lang)
     except PdfError as exc:
-        print(f"engine.pdf: {exc}", file=sys.stderr)
+        print(f"engine.products.pdf: {exc}", file=sys.stderr)
         return 1
     return 0
 

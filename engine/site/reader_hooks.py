@@ -1,6 +1,6 @@
 """MkDocs hooks for the reader: video links, figures, the 404 page, footer links, search excerpts.
 
-Registered in ``mkdocs.yml`` under ``hooks:`` after :mod:`engine.mkdocs_hooks`. They only
+Registered in ``mkdocs.yml`` under ``hooks:`` after :mod:`engine.site.mkdocs_hooks`. They only
 inject into what the build produces:
 
 * each lecture page links its part of the video course under its title, the home pages link
@@ -22,12 +22,13 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import executor  # noqa: E402
+from engine.core import pages  # noqa: E402
+from engine.core.project import Project  # noqa: E402
 
 VIDEO_SERIES = "https://www.bilibili.com/video/BV1Y7411d7Ys"
 LECTURE_PAGE = re.compile(r"^(?:(?:zh|en)/)?lecture(\d\d)-[\w-]+\.md$")
@@ -52,7 +53,7 @@ def video_url(part: int | None = None) -> str:
 
 def video_line(src_uri: str) -> str | None:
     """The video line for a page (Markdown), or None for pages that are not lectures or home."""
-    lang = "en" if src_uri.startswith("en/") else "zh"
+    lang = pages.language(src_uri)
     lecture = LECTURE_PAGE.match(src_uri)
     if lecture:
         n = int(lecture.group(1))
@@ -113,7 +114,7 @@ def png_display_size(path: Path) -> tuple[int, int]:
 
 def openable_figures(content: str, cache_dir: Path | None = None) -> str:
     """Give each snippet figure its display size and a link to the full-size image."""
-    cache_dir = cache_dir or executor.CACHE_DIR
+    cache_dir = cache_dir or Project.at().cache
 
     def figure(match):
         path = cache_dir / match.group("key") / match.group("name")
@@ -130,7 +131,7 @@ def openable_figures(content: str, cache_dir: Path | None = None) -> str:
 
 
 def on_page_content(html_content, page, config, files):
-    return openable_figures(html_content)
+    return openable_figures(html_content, Project.at(Path(config.config_file_path).parent).cache)
 
 
 # Footer links -------------------------------------------------------------------------------

@@ -23,20 +23,18 @@ short time limit: an unreachable site means one log line and local execution.
 from __future__ import annotations
 
 import concurrent.futures
-import fcntl
-import hashlib
 import json
 import logging
 import os
-import tempfile
 import threading
-import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import executor
+from engine.core import entries, executor
+from engine.core.entries import sha256 as _sha256  # noqa: F401 (tests check digests with it)
+from engine.core.project import Project
 
 RESULTS_PATH = "assets/snippets"
 MANIFEST = "manifest.json"
@@ -51,31 +49,25 @@ class ExportError(RuntimeError):
     """An export cannot be read (no manifest, unreachable, not JSON)."""
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 # --- writing an export ---------------------------------------------------------------------
 
 
 def export(keys: Iterable[str], target: Path, cache: Path | None = None) -> dict:
-    """Copy the cache entries ``keys`` to ``target``/KEY/ and write (or extend) its manifest."""
-    cache = cache or executor.CACHE_DIR
+    """Copy the verified cache entries ``keys`` to ``target``/KEY/ and write (or extend) its manifest."""
+    cache = cache or Project.at().cache
     target.mkdir(parents=True, exist_ok=True)
     manifest_file = target / MANIFEST
     manifest = {"format": FORMAT, "engine": executor.ENGINE_VERSION, "entries": {}}
     if manifest_file.is_file():
         manifest["entries"] = json.loads(manifest_file.read_text()).get("entries", {})
     for key in sorted(set(keys)):
-        entry = cache / key
-        record = json.loads((entry / "record.json").read_text())
-        files = {}
-        for name in [*record["files"], "record.json"]:
-            data = (entry / name).read_bytes()
-            (target / key).mkdir(exist_ok=True)
+        files = entries.read(cache / key)
+        record = entries.verify(files, key)
+        (target / key).mkdir(exist_ok=True)
+        for name, data in files.items():
             (target / key / name).write_bytes(data)
-            files[name] = _sha256(data)
-        manifest["entries"][key] = {"snippet": record["snippet"], "files": files}
+        manifest["entries"][key] = {"snippet": record["snippet"],
+                                    "files": {name: _sha256(data) for name, data in files.items()}}
     manifest_file.write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
 
@@ -115,86 +107,57 @@ class Report:
     refused: dict[str, str] = field(default_factory=dict)  # key -> why
 
 
-def _check(key: str, entry: dict, files: dict[str, bytes], snippet: str | None) -> None:
-    """Raise ValueError unless the fetched ``files`` are the entry the manifest describes."""
-    if snippet is not None and entry.get("snippet") != snippet:
-        raise ValueError(f"manifest names {entry.get('snippet')}, expected {snippet}")
-    for name, digest in entry["files"].items():
+def fetch_entry(source: Source, key: str, entry: dict, snippet: str) -> dict[str, bytes]:
+    """The files of the manifest's ``entry`` for ``key``, each matching the manifest's sha256."""
+    if not isinstance(entry, dict) or entry.get("snippet") != snippet:
+        raise entries.EntryError(f"manifest names {entry.get('snippet') if isinstance(entry, dict) else entry}, "
+                                 f"expected {snippet}")
+    names = entry.get("files")
+    if not isinstance(names, dict) or not all(isinstance(n, str) and entries.allowed_name(n) for n in names):
+        raise entries.EntryError("malformed manifest entry")
+    files = {name: source.read(f"{key}/{name}") for name in names}
+    for name, digest in names.items():
         if _sha256(files[name]) != digest:
-            raise ValueError(f"{name} does not match its sha256 in the manifest")
-    record = json.loads(files["record.json"])
-    if record.get("key") != key or record.get("snippet") != entry["snippet"]:
-        raise ValueError("its record names another key or snippet")
-    for name, digest in record["files"].items():
-        if name not in files or _sha256(files[name]) != digest:
-            raise ValueError(f"{name} does not match its sha256 in the record")
-    try:
-        current = executor.cache_key(executor.relative(entry["snippet"]))
-    except executor.SnippetError:
-        current = None
-    if current != key:
-        raise ValueError(f"{entry['snippet']} has key {current} here, not {key}")
+            raise entries.EntryError(f"{name} does not match its sha256 in the manifest")
+    return files
 
 
-def _install(key: str, files: dict[str, bytes]) -> bool:
-    """Write a verified entry into the cache (under the key's lock); False if already there."""
-    cache = executor.CACHE_DIR
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / f".{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (cache / key / "record.json").is_file():
-            return False
-        work = Path(tempfile.mkdtemp(prefix=f".{key}-import-", dir=cache))
-        for name, data in files.items():
-            (work / name).write_bytes(data)
-        work.rename(cache / key)
-    return True
-
-
-def import_results(source: Source | str, wanted: dict[str, str] | None = None, workers: int = 8) -> Report:
+def import_results(source: Source | str, wanted: dict[str, str] | None = None, workers: int = 8,
+                   project: Project | None = None) -> Report:
     """Import the entries of ``source`` whose key is in ``wanted`` (key -> snippet; default:
-    the current key of every snippet of the project) into the cache."""
+    the current key of every snippet of the project) into the project's cache."""
+    project = project or Project.at()
     source = Source(source) if isinstance(source, str) else source
     if wanted is None:
-        wanted = {executor.cache_key(s): s for s in executor.all_snippets()}
+        wanted = {executor.cache_key(s, project=project): s for s in project.all_snippets()}
     manifest = source.manifest()
     report = Report()
     todo = []
     for key, snippet in wanted.items():
         if key not in manifest["entries"]:
             continue
-        if executor.cached(snippet, key) is not None:
+        if executor.load(project.cache / key, snippet, key) is not None:
             report.present.append(key)
         else:
             todo.append((key, snippet))
 
     def fetch(item):
         key, snippet = item
-        entry = manifest["entries"][key]
-        if not isinstance(entry.get("files"), dict) or "record.json" not in entry["files"] or any(
-            "/" in name or name.startswith(".") for name in entry["files"]
-        ):
-            raise ValueError("malformed manifest entry")
-        files = {name: source.read(f"{key}/{name}") for name in entry["files"]}
-        _check(key, entry, files, snippet)
-        return files
+        files = fetch_entry(source, key, manifest["entries"][key], snippet)
+        entries.install(project.cache, key, files, snippet)
+        return key
 
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = {pool.submit(fetch, item): item for item in todo}
         for future in concurrent.futures.as_completed(futures):
             key, snippet = futures[future]
             try:
-                files = future.result()
+                report.accepted.append(future.result())
             except (OSError, ValueError, KeyError) as exc:
                 report.refused[key] = str(exc)
                 # info, not warning: a strict build must not fail, the snippet runs here instead
                 log.info("results: REFUSED %s for %s from %s (%s); it will run here",
-                            key, snippet, source.address, exc)
-                continue
-            if _install(key, files):
-                report.accepted.append(key)
-            else:
-                report.present.append(key)
+                         key, snippet, source.address, exc)
     return report
 
 
@@ -212,20 +175,22 @@ def results_url(site_url: str | None) -> str | None:
     return site_url.rstrip("/") + "/" + RESULTS_PATH + "/"
 
 
-def fetch_published(url: str | None, snippets: Iterable[str], timeout: float = FETCH_TIMEOUT) -> Report:
+def fetch_published(url: str | None, snippets: Iterable[str], timeout: float = FETCH_TIMEOUT,
+                    project: Project | None = None) -> Report:
     """Fetch the results of ``snippets`` that are not cached yet from the export at ``url``.
 
     Never raises: an unreachable or unreadable address is one info line (then everything runs
-    here); a refused entry is one warning line. The manifest must answer within ``timeout``
+    here); a refused entry is one info line. The manifest must answer within ``timeout``
     seconds (name resolution included), so an offline machine does not wait.
     """
+    project = project or Project.at()
     report = Report()
     if url is None:
         return report
     wanted = {}
     for snippet in snippets:
-        key = executor.cache_key(snippet)
-        if executor.cached(snippet, key) is None:
+        key = executor.cache_key(snippet, project=project)
+        if executor.cached(snippet, key, project) is None:
             wanted[key] = snippet
         else:
             report.present.append(key)
@@ -249,13 +214,8 @@ def fetch_published(url: str | None, snippets: Iterable[str], timeout: float = F
                  reason, len(wanted))
         return report
     source.manifest = lambda: answer["manifest"]  # read once
-    fetched = import_results(source, wanted)
+    fetched = import_results(source, wanted, project=project)
     fetched.present += report.present
     log.info("results: %d fetched from %s, %d refused, %d to run here", len(fetched.accepted), url,
              len(fetched.refused), len(wanted) - len(fetched.accepted))
     return fetched
-
-
-def published_copy(keys: Iterable[str], site_dir: Path) -> dict:
-    """Put the export of ``keys`` into a built site (``site_dir/assets/snippets/``)."""
-    return export(keys, site_dir / RESULTS_PATH)

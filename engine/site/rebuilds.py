@@ -3,7 +3,7 @@
 MkDocs' ``--dirty`` renders only the pages whose Markdown file is newer than their HTML: one page
 instead of every page of both languages, so a prose edit shows in about a second. On its own it is
 wrong for this site in four ways, each handled here (the hooks are in
-:mod:`engine.rebuild_hooks`, the search index in :mod:`engine.search`):
+:mod:`engine.site.rebuild_hooks`, the search index in :mod:`engine.site.search`):
 
 * a page shows snippet results: when a snippet (or a module it imports) is edited, or its result
   arrives from the background worker, the page renders again though its Markdown did not change.
@@ -28,10 +28,10 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import executor
-from .markdown import DIRECTIVE
-from .results import HEADLINES
-from .results import MARKER as RESULTS_MARKER
+from engine.core import executor, pages
+from engine.core.project import Project, SnippetError
+from engine.products.results import HEADLINES
+from engine.products.results import MARKER as RESULTS_MARKER
 
 # Inputs of every page besides its own Markdown (paths relative to the project root).
 GLOBAL_INPUTS = ("mkdocs.yml", "includes", "engine", "overrides")
@@ -67,14 +67,7 @@ def global_fingerprint(root: Path, docs: Path) -> str:
 def shown_snippets(markdown: str) -> list[str]:
     """The snippets a page's Markdown shows: its ``::: snippet`` lines outside code fences,
     and every headline snippet for the results page."""
-    names: list[str] = []
-    in_fence = False
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        match = None if in_fence else DIRECTIVE.match(line)
-        if match:
-            names.append(match.group("path"))
+    names = pages.directive_paths(markdown)
     if RESULTS_MARKER.search(markdown):
         names += [h.snippet for h in HEADLINES]
     return names
@@ -83,7 +76,8 @@ def shown_snippets(markdown: str) -> list[str]:
 class Tracker:
     """What the previous builds of this ``mkdocs serve`` rendered, per page (its HTML path)."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: Project | None = None) -> None:
+        self.project = project  # None: this repository (the hooks set the built project)
         self.fingerprints: dict[str, str] = {}  # HTML path -> fingerprint when last checked
         self.global_seen: dict[str, str] = {}  # language -> global fingerprint when last checked
         self.pages: dict[str, tuple[str | None, dict]] = {}  # HTML path -> (title, front matter)
@@ -104,11 +98,12 @@ class Tracker:
 
     def snippet_state(self, snippet: str) -> str:
         if snippet not in self._snippets:
+            project = self.project or Project.at()
             try:
-                rel = executor.relative(snippet)
-                key = executor.cache_key(rel)
-                state = f"{key} {'cached' if executor.cached(rel, key) else 'missing'}"
-            except executor.SnippetError as exc:  # the page's render reports it
+                rel = project.relative(snippet)
+                key = executor.cache_key(rel, project=project)
+                state = f"{key} {'cached' if executor.cached(rel, key, project) else 'missing'}"
+            except SnippetError as exc:  # the page's render reports it
                 state = f"error {exc}"
             self._snippets[snippet] = state
         return self._snippets[snippet]

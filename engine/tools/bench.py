@@ -1,4 +1,4 @@
-"""Build benchmark: ``python -m engine.bench`` (``make bench``).
+"""Build benchmark: ``python -m engine.tools.bench`` (``make bench``).
 
 Measures, in a temporary copy of the project (the working tree is never touched):
 
@@ -13,7 +13,7 @@ Measures, in a temporary copy of the project (the working tree is never touched)
 * a build with execution off (``COURSE_EXECUTE=0``), twice: the first renders the notebook pages
   without outputs, the second is the warm figure;
 * snippet executions per build, total site weight, and every page's weight as a first visit
-  transfers it before any interaction (:mod:`engine.page_weight`: headless chromium, gzip as
+  transfers it before any interaction (:mod:`engine.tools.page_weight`: headless chromium, gzip as
   GitHub Pages serves it; the goal is 1 MB at most);
 * ``mkdocs serve`` from a fresh clone (issue 9): with an empty cache and no published results
   (``COURSE_RESULTS_URL=off``), the time until the home page and every lecture page answer in both
@@ -42,9 +42,9 @@ import threading
 import time
 from pathlib import Path
 
-from . import page_weight
+from engine.tools import page_weight
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the course's checkout
 COPIED = ["docs", "snippets", "engine", "includes", "mkdocs.yml"]
 SHOWED = re.compile(r"course: (\w+) build showed (\d+) snippets: (\d+) run, (\d+) from cache")
 RAN = re.compile(r"snippet (\S+): ran in ([\d.]+) s")
@@ -231,16 +231,11 @@ class ExportServer:
         import functools
         import http.server
 
-        from engine import executor, sharing
+        from engine.core import sharing
 
         folder = work / "published-results"
         keys = [p.name for p in cache.iterdir() if (p / "record.json").is_file()]
-        previous = executor.CACHE_DIR
-        executor.CACHE_DIR = cache
-        try:
-            self.entries = len(sharing.export(keys, folder)["entries"])
-        finally:
-            executor.CACHE_DIR = previous
+        self.entries = len(sharing.export(keys, folder, cache)["entries"])
 
         class Quiet(http.server.SimpleHTTPRequestHandler):
             def log_message(self, *args):
@@ -296,7 +291,7 @@ def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m engine.tools.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cold", action="store_true", help="really build with an empty cache (runs every snippet)")
     default_cache = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache/snippets"))
     parser.add_argument("--cache", type=Path, default=default_cache,

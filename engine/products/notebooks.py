@@ -7,11 +7,11 @@ notebook runs on its own, in Colab too), then for each snippet a markdown cell
 (the page section it belongs to and its path) and a code cell holding the
 snippet's code with, as outputs, what the build's one execution printed
 (stream output) and drew (``image/png`` display data). Nothing runs here: the
-outputs come from the :class:`engine.executor.Result` the page shows.
+outputs come from the :class:`engine.core.executor.Result` the page shows.
 
 The notebooks are written under the build cache (``.cache/notebooks/``), never
 into ``docs/``, and the MkDocs hook adds them to the build as generated pages
-rendered by mkdocs-jupyter (see :func:`engine.mkdocs_hooks.on_files`).
+rendered by mkdocs-jupyter (see :func:`engine.site.mkdocs_hooks.on_files`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from urllib.parse import urlsplit
 
 import nbformat
 
-from .executor import ROOT, Result, SnippetError, local_imports
-from .markdown import find_directives
+from engine.core import pages
+from engine.core.executor import Result, SnippetError, local_imports
+from engine.core.project import Project
 
 LECTURE_PAGE = re.compile(r"^(?P<lang>zh|en)/(?P<stem>lecture\d+[^/]*)\.md$")
 HEADING = re.compile(r"^(?P<level>#{1,3})\s+(?P<text>.+?)\s*(\{[^}]*\})?\s*$")
@@ -99,7 +100,7 @@ class Notebook:
         return f"{self.lang}/{self.stem}.ipynb"
 
 
-def source_uri(src_uri: str, lang: str = "zh") -> str:
+def source_uri(src_uri: str, lang: str = pages.DEFAULT_LANGUAGE) -> str:
     """A page's path under docs/ with its language folder (``zh/...`` or ``en/...``)."""
     return src_uri if src_uri.startswith(("zh/", "en/")) else f"{lang}/{src_uri}"
 
@@ -113,26 +114,18 @@ def strip_annotations(code: str) -> str:
     return "\n".join(ANNOTATION.sub("", line) for line in code.splitlines()) + "\n"
 
 
-def parse_page(src_uri: str, markdown: str) -> Notebook | None:
+def parse_page(src_uri: str, markdown: str, project: Project | None = None) -> Notebook | None:
     """The notebook outline of a lecture page: its title and its snippets with their sections."""
     match = LECTURE_PAGE.match(src_uri)
     if not match:
         return None
-    directives = find_directives(markdown)
+    directives = pages.find_directives(markdown, project)
     if not directives:
         return None
     lines = markdown.splitlines()
     headings: list[tuple[int, int, str]] = []  # (line number, level, text)
-    in_fence = None
-    for number, line in enumerate(lines, start=1):
-        fence = re.match(r"^\s*(`{3,}|~{3,})", line)
-        if fence:
-            if in_fence is None:
-                in_fence = fence.group(1)
-            elif line.strip().startswith(in_fence) and line.strip().strip("`~") == "":
-                in_fence = None
-            continue
-        heading = HEADING.match(line) if in_fence is None else None
+    for number, (line, fenced) in enumerate(zip(lines, pages.in_fences(lines)), start=1):
+        heading = None if fenced else HEADING.match(line)
         if heading:
             headings.append((number, len(heading.group("level")), heading.group("text")))
     title = next((text for _, level, text in headings if level == 1), match.group("stem"))
@@ -167,20 +160,17 @@ def repository(config) -> str | None:
     return (config.extra or {}).get("repository") or config.repo_url
 
 
-def page_url(src_uri: str) -> str:
-    """Site URL (relative to the site root) of a docs page, i18n folder layout."""
-    path = src_uri.removeprefix("zh/").removesuffix(".md").removesuffix(".ipynb")
-    if path.endswith("index"):
-        path = path[: -len("index")]
-    return path + "/" if path and not path.endswith("/") else path
+page_url = pages.page_url  # site URL (relative to the site root) of a docs page
 
 
 def build(
     notebook: Notebook,
     result_of: Callable[[str], Result] | None,
     page_link: str,
+    project: Project | None = None,
 ) -> nbformat.NotebookNode:
     """The notebook: code cells hold the snippets, outputs come from ``result_of`` (cached)."""
+    root = (project or Project.at()).root
     labels = LABELS[notebook.lang]
     nb = nbformat.v4.new_notebook()
     nb.metadata.update(
@@ -200,7 +190,7 @@ def build(
     cells = [nbformat.v4.new_markdown_cell(f"# {labels['title'].format(title=notebook.title)}\n\n{intro}")]
     modules: list[Path] = []
     for entry in notebook.entries:
-        for module in local_imports(ROOT / entry.snippet):
+        for module in local_imports(root / entry.snippet, root):
             if module not in modules:
                 modules.append(module)
     if modules:
@@ -211,7 +201,7 @@ def build(
     count = 0
     for entry in notebook.entries:
         cells.append(nbformat.v4.new_markdown_cell(f"## {entry.heading}\n\n`{entry.snippet}`"))
-        code = strip_annotations((ROOT / entry.snippet).read_text(encoding="utf-8")).rstrip("\n")
+        code = strip_annotations((root / entry.snippet).read_text(encoding="utf-8")).rstrip("\n")
         cell = nbformat.v4.new_code_cell(code)
         result = results.get(entry.snippet)
         if result is not None:
@@ -282,14 +272,14 @@ def lighten(html: str, notebook: Notebook, prefix: str, css_href: str) -> tuple[
     return f'<link rel="stylesheet" href="{css_href}">\n' + html, styles
 
 
-# --- the MkDocs side: called from engine/mkdocs_hooks.py ---------------------------------
+# --- the MkDocs side: called from engine/site/mkdocs_hooks.py ---------------------------------
 
 
 class Pages:
     """Adds the notebook pages to each language build and links them from the lecture pages."""
 
-    def __init__(self, directory: Path):
-        self.directory = directory  # where the .ipynb files are written (a build cache)
+    def __init__(self, project: Project | None = None):
+        self.project = project or Project.at()  # the hooks set the project being built
         self.by_page: dict[str, Notebook] = {}  # lecture page src_uri -> notebook
         self.by_file: dict[str, Notebook] = {}  # notebook src_uri -> notebook
         self.css = ""  # the CSS taken out of the notebook pages, served once
@@ -317,15 +307,15 @@ class Pages:
             if not is_lecture_page(source) or file.abs_src_path is None:
                 continue
             try:  # the same one-paragraph error as a page's own snippet error
-                notebook = parse_page(source, Path(file.abs_src_path).read_text(encoding="utf-8"))
+                notebook = parse_page(source, Path(file.abs_src_path).read_text(encoding="utf-8"), self.project)
                 if notebook is None or notebook.lang != lang:
                     continue
                 if complete_only and any(result_of(e.snippet) is None for e in notebook.entries):
                     continue
-                nb = build(notebook, result_of, site_url + page_url(source))
+                nb = build(notebook, result_of, site_url + page_url(source), self.project)
             except SnippetError as exc:
                 raise PluginError(f"{file.src_uri}: {exc}") from None
-            path = write(nb, self.directory / notebook.lang / f"{notebook.stem}.ipynb")
+            path = write(nb, self.project.notebooks / notebook.lang / f"{notebook.stem}.ipynb")
             generated = File.generated(config, notebook.src_uri, abs_src_path=str(path))
             other = "en" if lang == "zh" else "zh"
             twin = notebook.src_uri.removeprefix("en/") if other == "zh" else f"en/{notebook.src_uri}"

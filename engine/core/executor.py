@@ -1,7 +1,7 @@
 """Run snippets once, cache the results by content.
 
 A *snippet* is a Python file under ``snippets/``. :func:`run` executes it in a
-fresh process (see :mod:`engine._child`) from the repository root and returns
+fresh process (see :mod:`engine.core._child`) from the repository root and returns
 a :class:`Result`: the captured output, the figures, the top-level values and
 a run record (device, torch version, seconds).
 
@@ -10,7 +10,7 @@ Results are cached in ``.cache/snippets/<key>/``. The key is a hash of
 * the snippet's bytes and those of the sibling modules it imports,
 * the checksums of the registered data files its code names (and of the
   optional Kaggle files a reader may have added),
-* :data:`ENGINE_VERSION` and the sha256 of :mod:`engine._child` (the code that runs a
+* :data:`ENGINE_VERSION` and the sha256 of :mod:`engine.core._child` (the code that runs a
   snippet and captures its figures and values: changing it, e.g. the figures' dpi, re-runs
   every snippet without anyone having to remember a version bump), Python's major.minor version (not the patch: a
   reader on 3.11.9 reuses a result computed on 3.11.7), the versions of the
@@ -20,7 +20,7 @@ Results are cached in ``.cache/snippets/<key>/``. The key is a hash of
 so nothing but a real change runs a snippet again (README: "Cache key"). A cache entry is written to
 a temporary folder and renamed into place only after a successful run; its
 ``record.json`` lists the sha256 of every file in it, and an entry whose files
-do not match (damaged, half-copied) is run again instead of shown.
+do not match (damaged, half-copied) is run again instead of shown (:mod:`engine.core.entries`).
 
 A failing snippet raises :class:`SnippetError` with the file name and the
 traceback; one that runs past its time limit raises :class:`SnippetTimeout`.
@@ -34,7 +34,6 @@ plain: versions, device and figure names are checked before a page shows them.
 from __future__ import annotations
 
 import ast
-import fcntl
 import functools
 import hashlib
 import importlib.metadata
@@ -42,7 +41,6 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import signal
 import subprocess
@@ -53,32 +51,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import data
+from engine.core import data, entries
+from engine.core.entries import FIGURE_NAME, PLAIN_RECORD, sha256  # noqa: F401 (part of the API)
+from engine.core.project import ENGINE_HOME, Project, SnippetError
 
 ENGINE_VERSION = "3"
 # Libraries whose version can change what a snippet prints or draws.
 KEYED_PACKAGES = ("torch", "torchvision", "numpy", "matplotlib")
-ENGINE_HOME = Path(__file__).resolve().parent.parent  # where the engine package lives
-# The project being built; tests point these three at a temporary project.
-ROOT = ENGINE_HOME
-SNIPPETS_DIR = ROOT / "snippets"
-CACHE_DIR = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache" / "snippets"))
 # Inception takes 236-484 s on an idle 2-core machine, over 900 s on a busy one; under pytest-timeout (1800 s)
 DEFAULT_TIMEOUT = float(os.environ.get("COURSE_SNIPPET_TIMEOUT", 1500))
-NICENESS = 0  # > 0: snippets run at a lower CPU priority (`nice`), e.g. behind a server
 # Warnings about deprecated APIs are errors: no snippet may use one.
 WARNINGS_AS_ERRORS = "error::DeprecationWarning,error::FutureWarning"
 # What runs a snippet and captures its output: part of every key (see the module docstring).
 RUNNER_DIGEST = hashlib.sha256((Path(__file__).parent / "_child.py").read_bytes()).hexdigest()
 # What a snippet may print (stdout and stderr together); more stops it.
 MAX_OUTPUT_BYTES = int(os.environ.get("COURSE_SNIPPET_MAX_OUTPUT", 1_000_000))
-# What a run record may hold: it reaches the page as text and file names.
-PLAIN_RECORD = {
-    "torch": re.compile(r"[0-9A-Za-z.+!-]{1,64}"),
-    "python": re.compile(r"[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+]{0,16}"),
-    "device": re.compile(r"[0-9A-Za-z .,:()/_+-]{1,100}"),
-}
-FIGURE_NAME = re.compile(r"fig-[0-9]{2,4}\.png")
 
 log = logging.getLogger("mkdocs.course.executor")
 
@@ -94,19 +81,12 @@ _children: set = set()  # snippet processes running now (see stop_all)
 def stop_all() -> None:
     """Kill every snippet process this process started and that still runs (a server stopping)."""
     for process in list(_children):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _kill_group(process)
 
 
 def _notify(event: str, snippet: str, key: str, seconds: float | None) -> None:
     for listener in list(listeners):
         listener(event, snippet, key, seconds)
-
-
-class SnippetError(RuntimeError):
-    """A snippet exited with an error."""
 
 
 class SnippetTimeout(SnippetError):
@@ -132,27 +112,23 @@ class Result:
         return self.record["device"]
 
 
-def _sha256(data_bytes: bytes) -> str:
-    return hashlib.sha256(data_bytes).hexdigest()
+def relative(path: Path | str, project: Project | None = None) -> str:
+    """Path of a snippet relative to the project root, checked to stay under ``snippets/``."""
+    return (project or Project.at()).relative(path)
 
 
-def relative(path: Path | str) -> str:
-    """Path of a snippet relative to the repository root, checked to stay inside it."""
-    full = (ROOT / path).resolve()
-    if not full.is_relative_to(SNIPPETS_DIR):
-        raise SnippetError(f"{path}: snippets must live under {SNIPPETS_DIR}")
-    if not full.is_file():
-        raise SnippetError(f"{path}: no such snippet file")
-    return full.relative_to(ROOT).as_posix()
-
-
-def local_imports(path: Path) -> list[Path]:
-    """Sibling modules a snippet imports (recursively), e.g. ``from models import Net``."""
+def local_imports(path: Path, root: Path | None = None) -> list[Path]:
+    """Sibling modules a snippet imports (recursively), e.g. ``from models import Net``; a file
+    that does not parse raises :class:`SnippetError` naming it (relative to ``root``)."""
     seen: list[Path] = []
     todo = [path]
     while todo:
         current = todo.pop()
-        for name in _imported_names(current, current.read_bytes()):
+        try:
+            names = _imported_names(current, current.read_bytes())
+        except SyntaxError as exc:
+            raise SnippetError(f"{current.relative_to(root) if root else current}: {exc}") from None
+        for name in names:
             candidate = path.parent / f"{name}.py"
             if candidate.is_file() and candidate != path and candidate not in seen:
                 seen.append(candidate)
@@ -162,10 +138,7 @@ def local_imports(path: Path) -> list[Path]:
 
 @functools.lru_cache(maxsize=1024)  # by content: a serve rebuild asks for every key, and parsing is slow
 def _imported_names(current: Path, source: bytes) -> tuple[str, ...]:
-    try:
-        tree = ast.parse(source, filename=str(current))
-    except SyntaxError as exc:
-        raise SnippetError(f"{current.relative_to(ROOT)}: {exc}") from None
+    tree = ast.parse(source, filename=str(current))
     names = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -206,31 +179,19 @@ def _version(package: str) -> str:
         return "none"
 
 
-def _torch_version() -> str:
-    return _version("torch")
-
-
 def device_kind() -> str:
     """``cpu`` or ``cuda``: what the cache key uses (results of any GPU model are shared)."""
     return device_descriptor().split(":")[0]
 
 
-def set_project(root: Path) -> None:
-    """Point the engine at the project in ``root`` (its ``snippets/``; its ``.cache/``
-    unless ``COURSE_CACHE_DIR`` names another cache)."""
-    global ROOT, SNIPPETS_DIR, CACHE_DIR
-    ROOT = Path(root).resolve()
-    SNIPPETS_DIR = ROOT / "snippets"
-    CACHE_DIR = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache" / "snippets"))
-
-
-def cache_key(snippet: str, device: str | None = None) -> str:
+def cache_key(snippet: str, device: str | None = None, project: Project | None = None) -> str:
     """The content key of ``snippet`` (a path relative to the project root) on this machine,
     or for ``device`` (a :func:`device_kind` of another machine, e.g. ``cuda`` for results a
     sharded build merged from the GPU runner)."""
-    path = ROOT / snippet
+    root = (project or Project.at()).root
+    path = root / snippet
     parts = [path.read_bytes()]
-    for module in local_imports(path):
+    for module in local_imports(path, root):
         parts.append(module.name.encode() + b"\0" + module.read_bytes())
     environment = [
         ENGINE_VERSION,
@@ -248,56 +209,33 @@ def cache_key(snippet: str, device: str | None = None) -> str:
     digest = hashlib.sha256()
     digest.update(snippet.encode() + b"\0")
     for part in parts + [e.encode() for e in environment]:
-        digest.update(_sha256(part).encode())
+        digest.update(sha256(part).encode())
     return digest.hexdigest()[:32]
 
 
-def cached(snippet: str, key: str | None = None) -> Result | None:
+def cached(snippet: str, key: str | None = None, project: Project | None = None) -> Result | None:
     """The valid cached result of ``snippet``, or None; never executes anything."""
-    snippet = relative(snippet)
-    key = key or cache_key(snippet)
-    return _load(CACHE_DIR / key, snippet, key)
+    project = project or Project.at()
+    snippet = project.relative(snippet)
+    key = key or cache_key(snippet, project=project)
+    return load(project.cache / key, snippet, key)
 
 
-def _load(entry: Path, snippet: str, key: str) -> Result | None:
-    """Return the cached result in ``entry``, or None if it is absent or damaged."""
-    record_file = entry / "record.json"
-    if not record_file.is_file():
+def load(entry: Path, snippet: str, key: str) -> Result | None:
+    """The result in the entry folder ``entry``, or None if it is absent or does not verify."""
+    if not (entry / entries.RECORD).is_file():
         return None
     try:
-        record = json.loads(record_file.read_text())
-        _check_record(entry, record)
-        for name, digest in record["files"].items():
-            if _sha256((entry / name).read_bytes()) != digest:
-                raise ValueError(f"{name} does not match its checksum")
-        if record["key"] != key or record["snippet"] != snippet:
-            raise ValueError("record belongs to another snippet")
-        output = (entry / "output.txt").read_text()
-        values = json.loads((entry / "values.json").read_text())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        files = entries.read(entry)
+        record = entries.verify(files, key, snippet)
+    except (OSError, entries.EntryError) as exc:
         # info, not a warning: the repair is routine and must not fail `mkdocs build --strict`
         log.info("snippet %s: cache entry %s is damaged (%s); running it again", snippet, entry.name, exc)
         return None
-    figures = [entry / name for name in record["figures"]]
-    return Result(snippet, key, output, figures, values, record, cached=True)
-
-
-def _check_record(entry: Path, record: dict) -> None:
-    """Raise ValueError unless ``record`` lists exactly the entry's files and holds plain values."""
-    present = {p.name for p in entry.iterdir()} - {"record.json"}
-    listed = set(record["files"])
-    if present != listed:
-        raise ValueError(f"files {sorted(present ^ listed)} are not both in the entry and in its record")
-    if not {"output.txt", "values.json"} <= listed:
-        raise ValueError("record lists no output.txt or values.json")
-    for name in record["figures"]:
-        if not FIGURE_NAME.fullmatch(name) or name not in listed:
-            raise ValueError(f"figure {name!r} is not one of its files")
-    for item, pattern in PLAIN_RECORD.items():
-        if not isinstance(record[item], str) or not pattern.fullmatch(record[item]):
-            raise ValueError(f"{item} {record[item]!r} is not plain text")
-    if isinstance(record["seconds"], bool) or not isinstance(record["seconds"], (int, float)):
-        raise ValueError(f"seconds {record['seconds']!r} is not a number")
+    # universal newlines, as a text read gives them (a progress bar's "\r" starts a line)
+    output = files[entries.OUTPUT].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    values = json.loads(files[entries.VALUES])
+    return Result(snippet, key, output, [entry / name for name in record["figures"]], values, record, cached=True)
 
 
 def _read_output(process: subprocess.Popen, limit: int, state: dict) -> None:
@@ -321,16 +259,16 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass  # the group is gone already
 
 
-def _execute(snippet: str, key: str, timeout: float) -> Result:
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=CACHE_DIR))
+def _execute(project: Project, snippet: str, key: str, timeout: float) -> Result:
+    project.cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{key}-run-", dir=project.cache))
     try:
-        return _execute_in(work, snippet, key, timeout)
+        return _execute_in(project, work, snippet, key, timeout)
     finally:
-        shutil.rmtree(work, ignore_errors=True)  # renamed into the cache when it succeeded
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def _execute_in(work: Path, snippet: str, key: str, timeout: float) -> Result:
+def _execute_in(project: Project, work: Path, snippet: str, key: str, timeout: float) -> Result:
     env = dict(os.environ)
     env.update(
         MPLBACKEND="Agg",
@@ -339,12 +277,12 @@ def _execute_in(work: Path, snippet: str, key: str, timeout: float) -> Result:
         PYTHONPATH=str(ENGINE_HOME),
         PYTHONUNBUFFERED="1",
     )
-    command = [sys.executable, "-m", "engine._child", snippet, str(work)]
-    if NICENESS and shutil.which("nice"):
-        command = ["nice", "-n", str(NICENESS), *command]
+    command = [sys.executable, "-m", "engine.core._child", snippet, str(work)]
+    if project.niceness and shutil.which("nice"):
+        command = ["nice", "-n", str(project.niceness), *command]
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        command, cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     _children.add(process)
@@ -389,41 +327,38 @@ def _execute_in(work: Path, snippet: str, key: str, timeout: float) -> Result:
         )
     child = json.loads((work / "child.json").read_text())
     (work / "child.json").unlink()
-    (work / "output.txt").write_text(output)
-    figures = sorted(p.name for p in work.glob("fig-*.png"))
+    (work / entries.OUTPUT).write_text(output)
+    files = {p.name: p.read_bytes() for p in sorted(work.iterdir())}
     record = {
         "snippet": snippet,
         "key": key,
         "seconds": round(seconds, 2),
         "device": child["device"],
-        "torch": child["torch"] or _torch_version(),
+        "torch": child["torch"] or _version("torch"),
         "python": platform.python_version(),
-        "figures": figures,
-        "files": {p.name: _sha256(p.read_bytes()) for p in sorted(work.iterdir())},
+        "figures": sorted(name for name in files if name.startswith("fig-")),
+        "files": {name: sha256(data) for name, data in files.items()},
     }
-    try:
-        _check_record(work, record)
-    except ValueError as exc:  # e.g. a snippet that set torch.__version__ to something else
+    files[entries.RECORD] = json.dumps(record, indent=1).encode()
+    try:  # the caller holds the key's lock
+        entries.install(project.cache, key, files, snippet, replace=True, lock=False)
+    except entries.EntryError as exc:  # e.g. a snippet that set torch.__version__ to something else
         raise SnippetError(f"{snippet}: its run record is not plain ({exc}); nothing was cached") from None
-    (work / "record.json").write_text(json.dumps(record, indent=1))
-    entry = CACHE_DIR / key
-    if entry.exists():
-        shutil.rmtree(entry)
-    work.rename(entry)
-    values = json.loads((entry / "values.json").read_text())
-    return Result(snippet, key, output, [entry / f for f in figures], values, record)
+    entry = project.cache / key
+    values = json.loads(files[entries.VALUES])
+    return Result(snippet, key, output, [entry / f for f in record["figures"]], values, record)
 
 
-def run(path: Path | str, timeout: float | None = None, use_cache: bool = True) -> Result:
+def run(path: Path | str, timeout: float | None = None, use_cache: bool = True,
+        project: Project | None = None) -> Result:
     """Run ``path`` (or fetch its cached result) and return the :class:`Result`."""
-    snippet = relative(path)
-    key = cache_key(snippet)
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    project = project or Project.at()
+    snippet = project.relative(path)
+    key = cache_key(snippet, project=project)
     # One lock per key: a build and a test run started together execute a snippet once.
-    with open(CACHE_DIR / f".{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with entries.locked(project.cache, key):
         if use_cache:
-            hit = _load(CACHE_DIR / key, snippet, key)
+            hit = load(project.cache / key, snippet, key)
             if hit is not None:
                 log.info("snippet %s: cached (ran %.1f s on %s)", snippet, hit.seconds, hit.device)
                 _notify("cached", snippet, key, hit.seconds)
@@ -431,7 +366,7 @@ def run(path: Path | str, timeout: float | None = None, use_cache: bool = True) 
         log.info("snippet %s: running ...", snippet)
         _notify("running", snippet, key, None)
         try:
-            result = _execute(snippet, key, timeout or DEFAULT_TIMEOUT)
+            result = _execute(project, snippet, key, timeout or DEFAULT_TIMEOUT)
         except SnippetError:
             _notify("failed", snippet, key, None)
             raise
@@ -440,6 +375,6 @@ def run(path: Path | str, timeout: float | None = None, use_cache: bool = True) 
     return result
 
 
-def all_snippets() -> list[str]:
-    """Every snippet file, relative to the repository root."""
-    return sorted(p.relative_to(ROOT).as_posix() for p in SNIPPETS_DIR.rglob("*.py"))
+def all_snippets(project: Project | None = None) -> list[str]:
+    """Every snippet file of the project, relative to its root."""
+    return (project or Project.at()).all_snippets()

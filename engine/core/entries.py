@@ -1,0 +1,141 @@
+"""A snippet's result on disk: one folder per cache key, the same in the cache, in an export and
+in a shard's output::
+
+    KEY/record.json   snippet, key, seconds, device, torch, python, figures, and the sha256 of
+                      every other file (``files``)
+    KEY/output.txt    what it printed;  KEY/values.json  its top-level values
+    KEY/fig-01.png    the figures it drew (``fig-NN.png``)
+
+:func:`verify` is the one check of an entry (wherever its files come from) and :func:`install`
+the one way into a cache: verify, write under a temporary name, rename, under the key's lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+RECORD = "record.json"
+OUTPUT = "output.txt"
+VALUES = "values.json"
+FIGURE_NAME = re.compile(r"fig-[0-9]{2,4}\.png")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# What a run record may hold: it reaches the page as text and file names.
+PLAIN_RECORD = {
+    "torch": re.compile(r"[0-9A-Za-z.+!-]{1,64}"),
+    "python": re.compile(r"[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+]{0,16}"),
+    "device": re.compile(r"[0-9A-Za-z .,:()/_+-]{1,100}"),
+}
+
+
+class EntryError(ValueError):
+    """An entry that must not be shown or installed; the message says why, in one line."""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def allowed_name(name: str) -> bool:
+    return name in (RECORD, OUTPUT, VALUES) or FIGURE_NAME.fullmatch(name) is not None
+
+
+def read(entry: Path) -> dict[str, bytes]:
+    """The files of the entry folder ``entry`` (name -> bytes); links and folders are refused."""
+    if entry.is_symlink() or not entry.is_dir():
+        raise EntryError(f"{entry.name} is not a folder")
+    files = {}
+    for path in sorted(entry.iterdir()):
+        if path.is_symlink() or not path.is_file():
+            raise EntryError(f"{path.name} is not a plain file")
+        files[path.name] = path.read_bytes()
+    return files
+
+
+def verify(files: dict[str, bytes], key: str, snippet: str | None = None) -> dict:
+    """The entry's record, after checking that ``files`` are exactly a whole, plain result of
+    ``key`` (and of ``snippet`` when given). Raises :class:`EntryError`."""
+    try:
+        record = json.loads(files[RECORD])
+        listed, figures = record["files"], record["figures"]
+        if not isinstance(listed, dict) or not isinstance(figures, list):
+            raise TypeError("files or figures has the wrong type")
+    except (KeyError, ValueError, TypeError) as exc:
+        raise EntryError(f"no readable {RECORD} ({exc})") from None
+    if record.get("key") != key:
+        raise EntryError(f"its record is for key {record.get('key')}, not {key}")
+    if snippet is not None and record.get("snippet") != snippet:
+        raise EntryError(f"its record belongs to {record.get('snippet')}, not {snippet}")
+    present = set(files) - {RECORD}
+    if present != set(listed):
+        raise EntryError(f"files {sorted(present ^ set(listed))} are not both in the entry and in its record")
+    for name in sorted(present):
+        if not allowed_name(name):
+            raise EntryError(f"{name!r} is not a file name a result has")
+    if not {OUTPUT, VALUES} <= present:
+        raise EntryError(f"its record lists no {OUTPUT} or {VALUES}")
+    for name in figures:
+        if not isinstance(name, str) or not FIGURE_NAME.fullmatch(name) or name not in present:
+            raise EntryError(f"figure {name!r} is not one of its files")
+    for name, digest in listed.items():
+        if sha256(files[name]) != digest:
+            raise EntryError(f"{name} does not match its checksum")
+        if FIGURE_NAME.fullmatch(name) and not files[name].startswith(PNG_SIGNATURE):
+            raise EntryError(f"{name} is not a PNG file")
+    for item, pattern in PLAIN_RECORD.items():
+        if not isinstance(record.get(item), str) or not pattern.fullmatch(record[item]):
+            raise EntryError(f"{item} {record.get(item)!r} is not plain text")
+    if isinstance(record.get("seconds"), bool) or not isinstance(record.get("seconds"), (int, float)):
+        raise EntryError(f"seconds {record.get('seconds')!r} is not a number")
+    try:
+        json.loads(files[VALUES])
+        files[OUTPUT].decode("utf-8")
+    except ValueError as exc:
+        raise EntryError(f"{VALUES} or {OUTPUT} cannot be read ({exc})") from None
+    return record
+
+
+def content(record: dict) -> dict:
+    """What two runs of one key must agree on: every file but the run record."""
+    return {name: digest for name, digest in record["files"].items() if name != RECORD}
+
+
+@contextlib.contextmanager
+def locked(cache: Path, key: str):
+    """The key's lock: one process at a time runs or installs a key."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f".{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def install(cache: Path, key: str, files: dict[str, bytes], snippet: str | None = None,
+            replace: bool = False, lock: bool = True) -> dict:
+    """Verify ``files`` and put them into ``cache`` as the entry ``key``, whole or not at all
+    (temporary folder, then rename). A valid entry already there is kept unless ``replace``.
+    ``lock=False``: the caller holds the key's lock. Returns the record."""
+    record = verify(files, key, snippet)
+    with locked(cache, key) if lock else contextlib.nullcontext():
+        target = cache / key
+        if target.exists() and not replace:
+            try:
+                return verify(read(target), key, snippet)
+            except EntryError:
+                pass  # damaged: replaced below
+        cache.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache))
+        try:
+            for name, data in files.items():
+                (work / name).write_bytes(data)
+            if target.exists():
+                shutil.rmtree(target)
+            work.rename(target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return record
