@@ -113,7 +113,7 @@ def verify(entry: DataFile, path: Path | None = None) -> None:
     if problem is None:
         return
     fix = "" if problem.startswith("missing") else (
-        f". Delete {path} and run `python -m engine.data` to fetch it again."
+        f". Delete {path} and run `python -m engine.core.data` to fetch it again."
     )
     raise DataError(f"{entry.name}: {problem}{fix}")
 

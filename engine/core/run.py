@@ -79,7 +79,7 @@ def run_all(
     """Fetch (when ``fetch_from`` is given), then run every snippet not cached, in order
     (with ``jobs`` > 1: the light ones ``jobs`` at a time, then the heavy ones in order).
 
-    The first failure raises :class:`engine.executor.SnippetError`; with ``keep_going`` the
+    The first failure raises :class:`engine.core.executor.SnippetError`; with ``keep_going`` the
     others still run and one error naming every failed snippet is raised at the end."""
     project = project or Project.at()
     names = selected(snippets, project)

@@ -366,7 +366,7 @@ def _makespan(args) -> int:
 
 
 def add_commands(commands) -> None:
-    """Register plan/shard/merge/makespan on an argparse subparsers object (engine.cli uses it)."""
+    """Register plan/shard/merge/makespan on an argparse subparsers object (engine.core.cli uses it)."""
     p = commands.add_parser("plan", help="split the snippets without a result into shards")
     p.add_argument("--shards", type=int, required=True, help="number of CPU shards")
     p.add_argument("--gpu", action="store_true", help="plan the CUDA pages' snippets onto a GPU shard")

@@ -1,4 +1,4 @@
-// The print document of one language, assembled by engine/pdf.py in a blank page of the
+// The print document of one language, assembled by engine/products/pdf.py in a blank page of the
 // site's own origin: the home page, every lecture in the site's navigation order, then the
 // other pages; math rendered with KaTeX and diagrams with mermaid, as the site does in the
 // browser. Returns {pages, problems}; the caller refuses to print when problems is not empty.
@@ -142,7 +142,7 @@ async ({ home, siteRoot, vendor, labels, built }) => {
     const heading = section.querySelector("h1");
     const pageTitle = heading ? heading.textContent.trim() : source.title;
     pages.push({ url, title: pageTitle, lecture: isLecture(url) });
-    // The page numbers are filled in after a first print (engine/pdf.py).
+    // The page numbers are filled in after a first print (engine/products/pdf.py).
     const entry = document.createElement("li");
     entry.innerHTML = '<a></a><span class="pdf-toc__leader"></span><span class="pdf-toc__page"></span>';
     entry.firstChild.href = `#${slug}`;

@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report(rows, args.cold)
     if pages:
-        print("\nevery page's weight (engine/page_weight.py: gzip as GitHub Pages serves it):")
+        print("\nevery page's weight (engine/tools/page_weight.py: gzip as GitHub Pages serves it):")
         print(page_weight.report(pages))
     return 0
 

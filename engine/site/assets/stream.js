@@ -1,6 +1,6 @@
 // Under `mkdocs serve`: replace each snippet placeholder by its result once it has run.
 // The engine's background worker keeps assets/engine/queue.json up to date and writes each
-// finished result to assets/engine/fragments/KEY-LANG.html (see engine/stream.py).
+// finished result to assets/engine/fragments/KEY-LANG.html (see engine/site/stream.py).
 (function () {
   "use strict";
   var SELECTOR = ".snippet-pending[data-snippet-key]";
