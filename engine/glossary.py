@@ -200,12 +200,17 @@ def prose(markdown: str) -> str:
     return markdown
 
 
-def _variant_pattern(variant: str) -> re.Pattern:
+def _variant_pattern(variant: str, case_sensitive: bool = False) -> re.Pattern:
     """A Latin variant matches as a whole word (``batch`` not in ``batch_size``); a Chinese one anywhere."""
     escaped = re.escape(variant).replace(r"\ ", r"\s+")
     if re.search(r"[A-Za-z]", variant):
-        return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.I)
+        return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", 0 if case_sensitive else re.I)
     return re.compile(escaped)
+
+
+def _case_variant(variant: str, term: Term) -> bool:
+    """``softmax`` avoided for ``Softmax 函数``: only the spelling differs, so case matters."""
+    return any(w != variant and w.lower() == variant.lower() for w in re.findall(r"[A-Za-z]+", term.zh))
 
 
 def avoided_variants(markdown: str, terms: list[Term] | None = None) -> list[tuple[int, str, Term]]:
@@ -221,8 +226,11 @@ def avoided_variants(markdown: str, terms: list[Term] | None = None) -> list[tup
     found = []
     for term in terms:
         for variant in term.avoid_zh:
-            for match in _variant_pattern(variant).finditer(text):
-                line = text.count("\n", 0, match.start()) + 1
+            # a variant inside a longer glossary term (批量 in 小批量, 批量大小) is that term, not a use
+            hosts = sorted({t.zh for t in terms if variant in t.zh and t.zh != variant}, key=len, reverse=True)
+            masked = re.sub("|".join(map(re.escape, hosts)), lambda m: " " * len(m.group()), text) if hosts else text
+            for match in _variant_pattern(variant, _case_variant(variant, term)).finditer(masked):
+                line = masked.count("\n", 0, match.start()) + 1
                 found.append((line, match.group(), term))
     return sorted(found, key=lambda f: f[0])
 

@@ -142,6 +142,45 @@ def test_chinese_copywriting_autocorrect():
     assert not found, "autocorrect (`autocorrect --fix docs/zh` or edit by hand):\n" + "\n".join(found)
 
 
+CJK = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"  # Chinese characters and full-width punctuation
+TYPOGRAPHY = [
+    # a space between two Chinese characters ("300 个批次 的")
+    ("stray space in Chinese text", re.compile(rf"{CJK} +{CJK}")),
+    # half-width punctuation touching Chinese text, also through a number ("0～4:0 负面")
+    ("half-width punctuation in Chinese text",
+     re.compile(rf"{CJK}[A-Za-z0-9]*[:;!?](?!//)|[:;!?][A-Za-z0-9]*{CJK}|{CJK},|,{CJK}")),
+]
+
+
+def chinese_typography(markdown: str) -> list[tuple[int, str, str]]:
+    """(line, problem, text) for what autocorrect lets through: it reads Chinese text between
+    spaces and numbers one piece at a time, so neither case above reaches it. Code, formulas,
+    link targets and text quoted from the notes are not read (diagram labels are)."""
+    from engine.glossary import NOT_PROSE, prose
+
+    for pattern in NOT_PROSE:  # a code span or formula reads as a word: "和 `x` 的" is right
+        markdown = pattern.sub(lambda m: "X" + "\n" * m.group().count("\n"), markdown)
+    found = []
+    for number, line in enumerate(prose(markdown).split("\n"), start=1):
+        line = re.sub(r"^ *!!! \w+", "", line)  # admonition syntax
+        for problem, pattern in TYPOGRAPHY:
+            found += [(number, problem, m.group()) for m in pattern.finditer(line)]
+    return found
+
+
+def test_chinese_typography_check_finds_what_autocorrect_misses():
+    page = "每 300 个批次 的平均损失\n情感 0～4:0 负面\n`a  b` 和 $x$ 的“原文 的引用”\n见 <https://x.org>。"
+    assert chinese_typography(page) == [(1, "stray space in Chinese text", "次 的"),
+                                        (2, "half-width punctuation in Chinese text", "～4:")]
+
+
+def test_chinese_typography():
+    found = [f"{md.relative_to(ROOT)}:{line}: {problem}: {text!r}"
+             for md in sorted((ROOT / "docs" / "zh").rglob("*.md"))
+             for line, problem, text in chinese_typography(md.read_text(encoding="utf-8"))]
+    assert not found, "Chinese typography:\n" + "\n".join(found)
+
+
 # --- Markdown lint ---------------------------------------------------------------------------
 
 
