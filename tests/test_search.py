@@ -179,19 +179,21 @@ COUNT = r"\d+"
 MORE_TIMEOUT_MS = 30_000  # how long the theme may take to render more results on a slow machine
 
 # The reader scrolls the result list to its end, again and again, while the theme renders more
-# (it renders on arrival at the bottom). Each step waits for the scroll events and then for new
-# items (a MutationObserver), never for a time; it stops when ``said`` items are shown, or when
-# arriving at the bottom rendered nothing more within the bound. Returns the visible items.
+# (it renders on arrival at the bottom). Each step waits for the scroll event and for the frame in
+# which the theme samples the scroll position (once per animation frame), then for new items (a
+# MutationObserver), never for a time; it stops when ``said`` items are shown, or when arriving at
+# the bottom rendered nothing more within the bound. Returns the visible items.
 SCROLL_THROUGH = """async ([said, timeout]) => {
   const wrap = document.querySelector(".md-search__scrollwrap");
   const list = document.querySelector(".md-search-result__list");
   const shown = () => list.querySelectorAll(":scope > .md-search-result__item:not([hidden])").length;
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   const scrollTo = (top) => new Promise(resolve => {
     top = Math.max(0, Math.min(top, wrap.scrollHeight - wrap.clientHeight));
     if (Math.abs(wrap.scrollTop - top) < 1) return resolve();
     wrap.addEventListener("scroll", () => resolve(), { once: true });
     wrap.scrollTo(0, top);
-  });
+  }).then(frame);  // the theme has seen where the list is
   const more = (before) => new Promise(resolve => {
     if (shown() > before) return resolve(true);
     const observer = new MutationObserver(() => {
