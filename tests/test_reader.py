@@ -396,8 +396,8 @@ SLOW_CPU = 10  # Chrome's CPU throttling rate: a renderer as slow as on a busy m
 def test_a_page_read_on_a_slow_cpu_has_run_its_scripts(site, browser, base_url):
     """Issue 18: the copy-button test read lecture 3 with no copy button on a busy machine. The
     page was read as Playwright's ``networkidle`` came, 500 ms after the last request ended, while
-    the renderer had not run the theme's script yet (readyState "loading"; reproduced 3 times out
-    of 3 with the CPU throttled 8x and 20x). ``Watched.goto`` reads it once it is ready."""
+    the renderer had not run the theme's script yet (readyState "loading"; with the former goto,
+    3 runs out of 3 at 8x, 10x and 20x throttling). ``Watched.goto`` reads it once it is ready."""
     page = "lecture03-gradient-descent/"
     with _open(browser, base_url, PHONE) as watched:  # a fresh context, as in the failed run
         cdp = watched.context.new_cdp_session(watched.page)
