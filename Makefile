@@ -36,6 +36,12 @@ test: setup browser
 bench: setup
 	$(BIN)/python -m engine.bench
 
+# The whole suite as `make test` runs it, 3 times in a row beside 2 busy CPU loops, on a warm
+# cache; prints each run's result line, fails when one run failed (.ci/stress; RUNS=, HOGS=).
+.PHONY: stress
+stress: setup browser
+	.ci/stress
+
 setup: $(STAMP) data
 
 # torch 2.14.1 + torchvision 0.29.1 (a CUDA build, also runs on the CPU) and the site's tools:

@@ -106,6 +106,9 @@ def _weigh(browser, site: Path, base: str, pages: list[str], viewport: tuple[int
             tabs.append(tab)
             requested.append(urls)
         for tab in tabs:
+            # "load" first: networkidle alone can come while the parser has not asked for
+            # everything yet (on a busy machine; tests/browser.py)
+            tab.wait_for_load_state("load")
             tab.wait_for_load_state("networkidle")
         seen = -1
         while seen != sum(map(len, requested)):  # until no page requested anything for SETTLE_MS

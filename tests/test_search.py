@@ -30,10 +30,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.browser import ask
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_DIR = ROOT / ".cache" / "search-probe"
 GOAL = {"recall@1": 0.90, "recall@3": 0.98}
-ANSWER_TIMEOUT_MS = 120_000  # a bound for a slow machine (the first query loads the index)
 
 
 class HeadingParser(HTMLParser):
@@ -84,53 +85,6 @@ def probe_queries(site: Path, lang: str) -> dict[str, set[str]]:
     return dict(queries)
 
 
-# Types each query in the search box and reads the visible result list once the theme has
-# rendered the answer. An empty query between two queries resets the list to its placeholder,
-# so every answer is recognised even when two answers read the same.
-ASK = """async ([queries, timeout]) => {
-  const config = JSON.parse(document.getElementById("__config").textContent);
-  const placeholder = config.translations["search.result.placeholder"];
-  const input = document.querySelector(".md-search__input");
-  const meta = document.querySelector(".md-search-result__meta");
-  const list = document.querySelector(".md-search-result__list");
-  const until = (done, query) => new Promise((resolve, reject) => {
-    if (done()) return resolve();
-    const observer = new MutationObserver(() => {
-      if (done()) { observer.disconnect(); clearTimeout(timer); resolve(); }
-    });
-    observer.observe(meta, { childList: true, subtree: true, characterData: true });
-    const timer = setTimeout(() => {
-      observer.disconnect();
-      reject(new Error(`no answer to ${JSON.stringify(query)} within ${timeout} ms`));
-    }, timeout);
-  });
-  const type = (value) => {
-    input.value = value;
-    input.dispatchEvent(new KeyboardEvent("keyup", { key: "End", bubbles: true }));
-  };
-  const visible = () => [...list.querySelectorAll(":scope > .md-search-result__item")]
-    .filter(item => !item.hidden)
-    .map(item => [...item.querySelectorAll("a.md-search-result__link")]
-      .filter(link => !link.closest("details:not([open])"))
-      .map(link => {
-        const url = new URL(link.href);
-        const article = link.querySelector("article");
-        return { location: url.pathname + url.hash, score: parseFloat(article.dataset.mdScore),
-                 page: !!article.querySelector(".md-search-result__icon") };
-      }));
-  const answers = [];
-  for (const query of queries) {
-    type("");
-    await until(() => meta.textContent === placeholder, "");
-    type(query);
-    await until(() => meta.textContent !== placeholder, query);
-    await new Promise(resolve => setTimeout(resolve, 0));  // observers of the list have run
-    answers.push({ query, meta: meta.textContent, groups: visible() });
-  }
-  return answers;
-}"""
-
-
 def results_in_order(groups: list[list[dict]]) -> list[str]:
     """The results a reader sees, in order (see the module docstring)."""
     results = []
@@ -142,11 +96,6 @@ def results_in_order(groups: list[list[dict]]) -> list[str]:
                     continue  # the group's heading, not a result
             results.append(entry["location"])
     return results
-
-
-def ask(page, queries: list[str]) -> list[dict]:
-    page.focus(".md-search__input")  # the reader opens the search
-    return page.evaluate(ASK, [queries, ANSWER_TIMEOUT_MS])
 
 
 def recall(site: Path, base_url: str, watched, lang: str) -> dict:
@@ -227,6 +176,40 @@ def test_a_term_finds_its_lecture_first(site, base_url, watched, lang):
 
 
 COUNT = r"\d+"
+MORE_TIMEOUT_MS = 30_000  # how long the theme may take to render more results on a slow machine
+
+# The reader scrolls the result list to its end, again and again, while the theme renders more
+# (it renders on arrival at the bottom). Each step waits for the scroll event and for the frame in
+# which the theme samples the scroll position (once per animation frame), then for new items (a
+# MutationObserver), never for a time; it stops when ``said`` items are shown, or when arriving at
+# the bottom rendered nothing more within the bound. Returns the visible items.
+SCROLL_THROUGH = """async ([said, timeout]) => {
+  const wrap = document.querySelector(".md-search__scrollwrap");
+  const list = document.querySelector(".md-search-result__list");
+  const shown = () => list.querySelectorAll(":scope > .md-search-result__item:not([hidden])").length;
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const scrollTo = (top) => new Promise(resolve => {
+    top = Math.max(0, Math.min(top, wrap.scrollHeight - wrap.clientHeight));
+    if (Math.abs(wrap.scrollTop - top) < 1) return resolve();
+    wrap.addEventListener("scroll", () => resolve(), { once: true });
+    wrap.scrollTo(0, top);
+  }).then(frame);  // the theme has seen where the list is
+  const more = (before) => new Promise(resolve => {
+    if (shown() > before) return resolve(true);
+    const observer = new MutationObserver(() => {
+      if (shown() > before) { observer.disconnect(); clearTimeout(timer); resolve(true); }
+    });
+    observer.observe(list, { childList: true });
+    const timer = setTimeout(() => { observer.disconnect(); resolve(false); }, timeout);
+  });
+  while (shown() < said) {
+    const before = shown();
+    await scrollTo(0);  // off the bottom, then back: the theme renders more on arrival
+    await scrollTo(wrap.scrollHeight);
+    if (!await more(before)) break;
+  }
+  return shown();
+}"""
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -237,15 +220,7 @@ def test_result_count_counts_every_result_of_the_language(base_url, watched, lan
     page = watched.goto(base_url + ("en/" if lang == "en" else ""))
     answer = ask(page, [query])[0]
     said = int(re.search(COUNT, answer["meta"])[0])
-    shown, still = 0, 0
-    while still < 10:  # scroll the list until the theme renders no more results for a second
-        page.eval_on_selector(".md-search__scrollwrap", "el => el.scrollTo(0, 0)")
-        page.wait_for_timeout(50)  # off the bottom, then back: the theme renders more on arrival
-        page.eval_on_selector(".md-search__scrollwrap", "el => el.scrollTo(0, el.scrollHeight)")
-        page.wait_for_timeout(100)
-        now = page.eval_on_selector_all(".md-search-result__item:not([hidden])", "els => els.length")
-        still = still + 1 if now == shown else 0
-        shown = now
+    shown = page.evaluate(SCROLL_THROUGH, [said, MORE_TIMEOUT_MS])
     hrefs = page.eval_on_selector_all(".md-search-result__item:not([hidden]) > a", "els => els.map(e => e.href)")
     assert shown > 10, f"{query!r}: {shown} results; the test needs more than the first rendered 10"
     assert said == shown, f"{query!r}: the list says {said} results, the reader can scroll through {shown}"
@@ -259,9 +234,10 @@ def test_index_is_loaded_only_when_the_reader_searches(base_url, watched):
     loaded: list[tuple[str, int]] = []
     page.on("requestfinished", lambda r: loaded.append((urlsplit(r.url).path, r.sizes()["responseBodySize"])))
     for url in ("", "en/lecture03-gradient-descent/"):
+        # ready: the search worker has answered the theme's setup, so a worker that loaded the
+        # index on start has requested it, and goto waited for the request to finish
         watched.goto(base_url + url)
-        page.wait_for_timeout(500)  # a worker that would load the index on start has had time to
-        watched.settle()
+        assert "search not ready" not in str(watched.state()["unmet"])
         search = [(path, size) for path, size in loaded if path.startswith("/search/")]
         assert sum(size for _, size in search) < 2048, f"/{url}: search data loaded on page view: {search}"
         loaded.clear()
