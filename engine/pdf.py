@@ -76,6 +76,7 @@ body { margin: 0; background: #fff; }
 .md-typeset table:not([class]) { display: table; width: 100%; }
 .pdf-mermaid { text-align: center; margin: 1em 0; }
 .pdf-mermaid svg { max-width: 100%; height: auto; }
+.web-only { display: none !important; }
 """
 
 FOOTER = (
