@@ -6,6 +6,8 @@ Each lecture's terms live in ``includes/terms/lectureNN.yml``, a YAML list::
       en: stochastic gradient descent
       abbr: SGD          # optional
       avoid_zh: [...]    # optional: variants Chinese pages do not use for this concept
+      also_en: [...]     # optional: other names readers search by (skip connection for shortcut)
+      also_zh: [...]     # optional: the same in Chinese
 
 
 At build time
@@ -39,10 +41,12 @@ ABBREVIATIONS = ROOT / "includes" / "abbreviations.md"
 DOCS = ROOT / "docs"
 MARKER = re.compile(r"^::: course-glossary\s*$", re.M)
 ABBR = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
+KEYS = {"zh", "en", "abbr", "avoid_zh", "also_en", "also_zh"}
 
+# Three columns (an abbreviation follows its English term), so the table fits a phone.
 HEADERS = {
-    "zh": "| 中文 | English | 缩写 | 出处 |\n|---|---|---|---|",
-    "en": "| English | 中文 | Abbreviation | Introduced in |\n|---|---|---|---|",
+    "zh": "| 中文 | English（缩写） | 出处 |\n|---|---|---|",
+    "en": "| English (abbreviation) | 中文 | Introduced in |\n|---|---|---|",
 }
 LECTURE = {"zh": "第 {n} 讲", "en": "Lecture {n}"}
 
@@ -59,6 +63,8 @@ class Term:
     lecture: int  # from the file name, lectureNN.yml
     source: str  # the terms file, relative to the repository root
     avoid_zh: tuple[str, ...] = ()  # variants Chinese pages do not use; zh is the preferred term
+    also_en: tuple[str, ...] = ()  # other names readers search by (engine/search.py), shown in the table
+    also_zh: tuple[str, ...] = ()
 
 
 def load_terms(directory: Path = TERMS_DIR) -> list[Term]:
@@ -73,7 +79,7 @@ def load_terms(directory: Path = TERMS_DIR) -> list[Term]:
         if not isinstance(entries, list):
             raise GlossaryError(f"{where}: expected a YAML list of {{zh, en, abbr?}}")
         for number, entry in enumerate(entries, start=1):
-            if not isinstance(entry, dict) or set(entry) - {"zh", "en", "abbr", "avoid_zh"} or not (
+            if not isinstance(entry, dict) or set(entry) - KEYS or not (
                 isinstance(entry.get("zh"), str) and isinstance(entry.get("en"), str)
             ):
                 raise GlossaryError(f"{where}, entry {number}: expected {{zh, en, abbr?, avoid_zh?}}, got {entry!r}")
@@ -81,13 +87,17 @@ def load_terms(directory: Path = TERMS_DIR) -> list[Term]:
             if abbr is not None and not (isinstance(abbr, str) and ABBR.match(abbr)):
                 raise GlossaryError(f"{where}, entry {number}: abbr {abbr!r} is not a word")
             avoid = entry.get("avoid_zh", [])
-            if not (isinstance(avoid, list) and all(isinstance(v, str) and v.strip() for v in avoid)):
-                raise GlossaryError(f"{where}, entry {number}: avoid_zh must be a list of words, got {avoid!r}")
+            for key in ("avoid_zh", "also_en", "also_zh"):
+                words = entry.get(key, [])
+                if not (isinstance(words, list) and all(isinstance(v, str) and v.strip() for v in words)):
+                    raise GlossaryError(f"{where}, entry {number}: {key} must be a list of words, got {words!r}")
             zh = entry["zh"].strip()
             if any(v.strip() == zh for v in avoid):
                 raise GlossaryError(f"{where}, entry {number}: {zh!r} is both preferred and avoided")
             terms.append(Term(zh, entry["en"].strip(), abbr, int(match.group(1)), where,
-                              tuple(v.strip() for v in avoid)))
+                              tuple(v.strip() for v in avoid),
+                              tuple(v.strip() for v in entry.get("also_en", [])),
+                              tuple(v.strip() for v in entry.get("also_zh", []))))
     return terms
 
 
@@ -143,9 +153,11 @@ def table(lang: str, terms: list[Term] | None = None) -> str:
         page = lecture_page(term.lecture, lang)
         if page is not None:
             where = f"[{where}]({page.name})"
-        abbr = term.abbr or ""
-        first, second = (term.zh, term.en) if lang == "zh" else (term.en, term.zh)
-        rows.append(f"| {first} | {second} | {abbr} | {where} |")
+        english = f"{term.en} ({term.abbr})" if term.abbr else term.en
+        english += "".join(f", {also}" for also in term.also_en)
+        chinese = term.zh + "".join(f"、{also}" for also in term.also_zh)
+        first, second = (chinese, english) if lang == "zh" else (english, chinese)
+        rows.append(f"| {first} | {second} | {where} |")
     return "\n".join(rows)
 
 

@@ -76,6 +76,12 @@ body { margin: 0; background: #fff; }
 .md-typeset table:not([class]) { display: table; width: 100%; }
 .pdf-mermaid { text-align: center; margin: 1em 0; }
 .pdf-mermaid svg { max-width: 100%; height: auto; }
+.web-only { display: none !important; }
+/* The theme keeps an admonition or details block on one page: a long one (errata tables, logs)
+   then leaves the page before it half empty. Here they flow on, their title with their start. */
+.md-typeset .admonition, .md-typeset details { break-inside: auto !important; }
+.md-typeset .admonition-title, .md-typeset summary { break-after: avoid; }
+.md-typeset tr { break-inside: avoid; }
 """
 
 FOOTER = (

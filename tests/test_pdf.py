@@ -248,3 +248,67 @@ def test_a_folder_that_is_no_built_site_is_refused(tmp_path, capsys):
     assert pdf.main([str(tmp_path), str(tmp_path / "pdf")]) == 1
     assert "is not a built site: no en/index.html" in capsys.readouterr().err
     assert not (tmp_path / "pdf").exists()
+
+
+# --- page fill ---------------------------------------------------------------------------------
+
+MM = 72 / 25.4  # PDF units per millimetre
+PAGE_MARGIN_MM = (16, 18)  # top, bottom (engine/pdf.py @page); the footer is in the bottom margin
+MIN_FILL = 0.5
+
+
+def _product(a, b):
+    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2],
+            a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+
+def page_content(page) -> list[tuple[float, str]]:
+    """(height from the bottom, text or "<image>") of what a page draws above its bottom margin."""
+    found = []
+
+    def text(t, cm, tm, font, size):
+        y = _product(tm, cm)[5]
+        if t.strip() and y > PAGE_MARGIN_MM[1] * MM:
+            found.append((y, t.strip()))
+
+    def operator(op, args, cm, tm):
+        if op == b"Do" and cm[5] > PAGE_MARGIN_MM[1] * MM:
+            found.append((cm[5] + cm[3], "<image>"))  # the image's top edge
+
+    page.extract_text(visitor_text=text, visitor_operand_before=operator)
+    return found
+
+
+def diagram_labels(site: Path, lang: str) -> str:
+    pages = [site / HOMES[lang] / "index.html", *lecture_pages(site, lang)]
+    diagram = re.compile(r'<div class="mermaid">(.*?)</div>', re.S)
+    sources = [source for page in pages for source in diagram.findall(page.read_text(encoding="utf-8"))]
+    return " ".join(strip_tags(source) for source in sources)
+
+
+@pytest.mark.parametrize("lang", HOMES)
+def test_no_half_empty_page_before_a_block_that_could_break(site, documents, lang):
+    """A page that is not the last of its part is filled at least MIN_FILL, unless what follows
+    cannot be split (a figure, a diagram). Issue 23: the theme keeps admonitions and details
+    on one page, so each errata table left the page before it half empty."""
+    document = documents[lang]
+    reader = document.reader
+    starts = {page - 1 for _, page in document.bookmarks()}
+    usable = float(reader.pages[0].mediabox.height) - sum(PAGE_MARGIN_MM) * MM
+    labels = diagram_labels(site, lang)
+    top = float(reader.pages[0].mediabox.height) - PAGE_MARGIN_MM[0] * MM
+    half_empty, allowed = [], 0
+    for i in range(len(reader.pages) - 1):
+        if i + 1 in starts:
+            continue
+        content = page_content(reader.pages[i])
+        fill = (top - min(y for y, _ in content)) / usable if content else 0
+        if fill >= MIN_FILL:
+            continue
+        following = max(page_content(reader.pages[i + 1]), default=(0, ""))[1]
+        if following == "<image>" or following in labels:
+            allowed += 1
+            continue
+        half_empty.append(f"page {i + 1}: {fill:.0%} filled, the next page begins {following[:40]!r}")
+    print(f"\n{lang}: {len(half_empty)} half-empty pages, {allowed} before a figure or diagram")
+    assert not half_empty, "\n".join(half_empty)
