@@ -60,20 +60,23 @@ lock:
 data: $(STAMP)
 	$(BIN)/python -m engine.data
 
-# The browser tests and the PDFs use Debian's chromium (playwright cannot download its own here);
-# the Chinese PDF needs a CJK font to embed.
+# The browser tests and the PDFs use COURSE_CHROMIUM when set (GitHub's runners: Playwright's own
+# browser, see ci.yml), else Debian's chromium (playwright cannot download its own here); the
+# Chinese PDF needs a CJK font to embed. apt-get runs through sudo when not root (a CI runner user).
+APT := $(if $(filter 0,$(shell id -u)),,sudo -n) env DEBIAN_FRONTEND=noninteractive apt-get
 browser:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing chromium for the browser tests (needs root: apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@[ -n "$$COURSE_CHROMIUM" ] || command -v chromium >/dev/null || { \
+	  echo "Installing chromium for the browser tests (apt-get)"; \
+	  $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
 	@fc-list :lang=zh | grep -q . || { \
-	  echo "Installing fonts-noto-cjk for the Chinese PDF (needs root: apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+	  echo "Installing fonts-noto-cjk for the Chinese PDF (apt-get)"; \
+	  $(APT) update -qq && $(APT) install -y -qq fonts-noto-cjk >/dev/null; }
 
 clean:
 	rm -rf site .cache .pytest_cache
 
-# GPU job (.github/workflows/gpu.yml): CUDA checks that fail without a GPU, then the site built on it.
+# CUDA checks that fail without a GPU, then the site built on it (a GPU machine; the Pages
+# workflow's GPU shard runs the same `pytest -m cuda` after its snippets).
 .PHONY: test-gpu
 test-gpu: setup
 	REQUIRE_CUDA=1 $(BIN)/python -m pytest -m cuda

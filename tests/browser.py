@@ -20,7 +20,6 @@ The fixtures ``browser`` and ``base_url`` (``tests/conftest.py``) build on this 
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from urllib.parse import urlsplit
@@ -32,8 +31,11 @@ SETTLE_TIMEOUT_S = 60.0  # how long a page's own requests may take to finish on 
 ABORTED = "net::ERR_ABORTED"
 
 
-def chromium_executable() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+def chromium_executable(playwright=None) -> str | None:
+    """The same chromium the PDFs are printed by (``COURSE_CHROMIUM``, Playwright's own, Debian's)."""
+    from engine.pdf import chromium_executable as find
+
+    return find(playwright)
 
 
 def browser_required() -> bool:
