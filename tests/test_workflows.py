@@ -319,3 +319,45 @@ def test_built_site_has_no_placeholder_address(site):
         assert locations and all(loc.startswith(expected) for loc in locations), locations[:3]
     else:  # no repository: no invented address, and no sitemap of relative "None./" entries
         assert canonical is None and not sitemap.exists(), locations[:3]
+
+
+# --- portability: MkDocs 1.x, and the same site with ProperDocs --------------------------------
+
+
+def test_mkdocs_stays_below_2_in_requirements_and_lock():
+    pins = {}
+    for name in ("requirements.txt", "requirements.lock"):
+        match = re.search(r"^mkdocs==(\d+)\.(\d+)\.(\d+)\b", (ROOT / name).read_text(), re.M)
+        assert match, f"{name} pins no mkdocs version"
+        pins[name] = tuple(map(int, match.groups()))
+    assert pins["requirements.txt"] == pins["requirements.lock"] and pins["requirements.txt"][0] < 2
+
+
+def test_ci_builds_the_tested_site_again_with_properdocs_and_compares():
+    job = flows()["ci.yml"]["jobs"]["test"]
+    runs = [s.get("run", "") for s in steps_of(job)]
+    at = next(i for i, r in enumerate(runs) if "properdocs build" in r)
+    assert at > next(i for i, r in enumerate(runs) if "make build" in r)
+    assert "--require-hashes -r .ci/properdocs.lock" in runs[at]
+    assert "compare_sites.py site site-properdocs" in runs[at]
+    lock = (ROOT / ".ci" / "properdocs.lock").read_text()
+    assert re.search(r"^properdocs==1\.\d+\.\d+ \\", lock, re.M) and lock.count("--hash=sha256:") >= 1
+
+
+def test_compare_sites_reports_all_but_the_generator_tag(tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("compare_sites", ROOT / ".ci" / "compare_sites.py")
+    compare_sites = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare_sites)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for root, generator in ((a, "mkdocs-1.6.1"), (b, "mkdocs-ProperDocs 1.6.7")):
+        (root / "pdf").mkdir(parents=True)
+        (root / "index.html").write_text(f'<meta name="generator" content="{generator}"><p>same</p>')
+        (root / "pdf" / "course.pdf").write_text(generator)
+    assert compare_sites.main([str(a), str(b), "--ignore", "pdf"]) == 0
+    (b / "index.html").write_text('<meta name="generator" content="x"><p>other</p>')
+    (b / "extra.html").write_text("")
+    assert compare_sites.main([str(a), str(b), "--ignore", "pdf"]) == 1
+    out = capsys.readouterr().out
+    assert "differs: index.html" in out and "only in" in out and "extra.html" in out
