@@ -81,3 +81,10 @@ clean:
 test-gpu: setup
 	REQUIRE_CUDA=1 $(BIN)/python -m pytest -m cuda
 	$(BIN)/mkdocs build --strict
+
+# The GitHub workflows (ci.yml, then pages.yml) on this machine with act, as a non-root sudo user
+# (README, "Running the workflows locally"); e.g. make workflows ACT=../act-venv/bin/act.
+.PHONY: workflows
+workflows:
+	ACT="$(or $(ACT),act)" ACT_PYTHON="$(or $(ACT_PYTHON),python3)" .ci/workflows ci
+	ACT="$(or $(ACT),act)" ACT_PYTHON="$(or $(ACT_PYTHON),python3)" .ci/workflows pages
