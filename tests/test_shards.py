@@ -270,7 +270,7 @@ def test_gpu_shard_results_are_shown_on_cuda_pages(project, monkeypatch):
     monkeypatch.setattr(hooks, "_results", {})
     monkeypatch.setattr(hooks, "_shown", set())
     assert hooks._run("snippets/demo/on_gpu_page.py").key == gpu_key
-    hooks.on_post_build(SimpleNamespace(site_dir=str(project / "site"), theme={"language": "en"}))
+    hooks.on_post_build(SimpleNamespace(site_dir=str(project / "site"), theme={"language": "en"}, site_url=None))
     copied = project / "site" / "assets" / "snippets" / gpu_key / "fig-01.png"
     assert copied.read_bytes() == (project / "merged" / gpu_key / "fig-01.png").read_bytes()
     # with the GPU result merged, a plan for the GPU has nothing left to do
