@@ -361,3 +361,22 @@ def test_compare_sites_reports_all_but_the_generator_tag(tmp_path, capsys):
     assert compare_sites.main([str(a), str(b), "--ignore", "pdf"]) == 1
     out = capsys.readouterr().out
     assert "differs: index.html" in out and "only in" in out and "extra.html" in out
+
+
+def test_act_summary_reads_job_results_and_times():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("act_summary", ROOT / ".ci" / "act_summary.py")
+    act_summary = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(act_summary)
+    jobs = act_summary.summary([
+        "[CI/plan]   ✅  Success - Main Install [2m6.5s]\n",
+        "[CI/plan]   ✅  Success - Main Plan [500ms]\n",
+        "[CI/plan] 🏁  Job succeeded\n",
+        "[Pages/GPU shard]   ❌  Failure - Main Run the CUDA pages' snippets on the GPU [1.5s]\n",
+        "[Pages/GPU shard] 🏁  Job failed\n",
+        "[Pages/GPU shard 2] 🚧  Skipping unsupported platform -- Try running with `-P gpu=...`\n",
+    ])
+    assert jobs["CI/plan"]["result"] == "succeeded" and abs(jobs["CI/plan"]["seconds"] - 127.0) < 1e-6
+    assert jobs["Pages/GPU shard"]["failed"] == ["Main Run the CUDA pages' snippets on the GPU"]
+    assert jobs["Pages/GPU shard 2"]["result"] == "not started (no runner)"
