@@ -40,7 +40,10 @@ setup: $(STAMP) data
 
 # torch 2.14.1 + torchvision 0.29.1 (a CUDA build, also runs on the CPU) and the site's tools:
 # every package, dependencies included, at the version and sha256 of requirements.lock.
+# Python 3.11.5 or later: pymdown-extensions 13.1.2 requires it (Debian 12's python3 is 3.11.2).
 $(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:3] < (3, 11, 5))' || { \
+	  echo "$(PYTHON) is $$($(PYTHON) --version 2>&1): requirements.lock needs Python 3.11.5 or later (make PYTHON=...)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@

@@ -380,3 +380,18 @@ def test_act_summary_reads_job_results_and_times():
     assert jobs["CI/plan"]["result"] == "succeeded" and abs(jobs["CI/plan"]["seconds"] - 127.0) < 1e-6
     assert jobs["Pages/GPU shard"]["failed"] == ["Main Run the CUDA pages' snippets on the GPU"]
     assert jobs["Pages/GPU shard 2"]["result"] == "not started (no runner)"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/python3").exists(), reason="needs a python3 older than 3.11.5 to refuse")
+def test_make_setup_refuses_a_python_too_old_for_the_lock(tmp_path):
+    """requirements.lock needs Python 3.11.5+ (pymdown-extensions 13.1.2); Debian 12's 3.11.2
+    failed deep inside pip. `make setup` says so before creating anything."""
+    version = subprocess.run(["/usr/bin/python3", "-c", "import sys; print(sys.version_info[:3] < (3, 11, 5))"],
+                             capture_output=True, text=True).stdout.strip()
+    if version != "True":
+        pytest.skip("/usr/bin/python3 is 3.11.5 or later here")
+    venv = tmp_path / "venv"
+    proc = subprocess.run(["make", "setup", "PYTHON=/usr/bin/python3", f"VENV={venv}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "needs Python 3.11.5 or later" in proc.stderr, proc.stdout + proc.stderr
+    assert not venv.exists()
