@@ -25,7 +25,8 @@ Sharded builds (:mod:`engine.shards`; README, "Sharded builds")::
     python -m engine makespan [--shards 1,2,4,8]            predicted time per shard count
 
 The published results' address is ``COURSE_RESULTS_URL`` (``off`` disables), else
-``<site_url of mkdocs.yml>/assets/snippets/``. Exit status: 0 ok, 1 a snippet failed or an
+``<site address>/assets/snippets/`` (``site_url`` of mkdocs.yml, else the repository's
+GitHub Pages address, engine/address.py; none without a repository). Exit status: 0 ok, 1 a snippet failed or an
 import refused entries, 2 bad usage.
 """
 
@@ -38,16 +39,19 @@ import re
 import sys
 from pathlib import Path
 
-from . import core, executor, shards, sharing, times
+from . import address, core, executor, shards, sharing, times
 
 
 def site_url() -> str | None:
-    """``site_url`` of the project's ``mkdocs.yml`` (read as text: no MkDocs needed)."""
+    """``site_url`` of the project's ``mkdocs.yml`` (read as text: no MkDocs needed), else the
+    published site of the project's repository (engine/address.py)."""
     config = executor.ROOT / "mkdocs.yml"
     if not config.is_file():
         return None
     match = re.search(r"^site_url:\s*(\S+)\s*$", config.read_text(encoding="utf-8"), re.M)
-    return match.group(1).strip("'\"") if match else None
+    if match:
+        return match.group(1).strip("'\"")
+    return address.site_url(address.repository(executor.ROOT))  # the repository's published site
 
 
 def _run(args) -> int:

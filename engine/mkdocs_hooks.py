@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
-from engine import core, data, executor, glossary, notebooks, pages, rebuilds, results, shards, sharing  # noqa: E402
+from engine import address, core, data, executor, glossary, notebooks, pages, rebuilds, results, shards, sharing  # noqa: E402
 from engine.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
 from engine.stream import SESSION, Worker  # noqa: E402
 
@@ -55,6 +55,7 @@ _results: dict[str, executor.Result] = {}  # key -> result, for this process
 _shown: set[str] = set()  # keys shown in the current build
 _cuda: set[str] = set()  # snippets of the CUDA pages (a GPU result is shown first)
 EXECUTE_MODES = ("1", "0", "cache-only")
+_told_no_repository: list[bool] = []
 
 
 def execution_enabled() -> bool:
@@ -159,6 +160,7 @@ def _markdown_converter(config):
 
 def on_config(config):
     executor.set_project(Path(config.config_file_path).parent)
+    _set_addresses(config)
     if not execution_enabled() or shards.cache_only():
         return config
     try:
@@ -167,14 +169,31 @@ def on_config(config):
         raise PluginError(str(exc)) from None
 
 
+def _set_addresses(config) -> None:
+    """The site's address and repository from the repository it is built from (engine/address.py)
+    where mkdocs.yml sets none: canonical links, sitemap, PDF covers and Colab links follow."""
+    repo = address.repository(Path(config.config_file_path).parent)
+    if not config.site_url:  # not set by mkdocs.yml, nor by `mkdocs serve` (its own address)
+        config.site_url = address.site_url(repo)
+    extra = config.extra
+    if not extra.get("repository") and not config.repo_url and repo:
+        extra["repository"] = address.repository_url(repo)
+    if repo is None and not _told_no_repository:
+        _told_no_repository.append(True)  # once per process (serve rebuilds)
+        log.info(address.NO_REPOSITORY)
+
+
 def _published_site_url(config) -> str | None:
-    """``site_url`` as mkdocs.yml (or a command-line option) sets it: ``mkdocs serve`` replaces
-    ``config.site_url`` with its own address, where no results are published."""
+    """``site_url`` as mkdocs.yml (or a command-line option) sets it, else the repository's
+    published site: ``mkdocs serve`` replaces ``config.site_url`` with its own address, where no
+    results are published."""
     given = getattr(config, "user_configs", None)  # the file's settings, then the options
     if given is None:
         return config.site_url
     urls = [settings["site_url"] for settings in given if settings.get("site_url")]
-    return urls[-1] if urls else None
+    if urls:
+        return urls[-1]
+    return address.site_url(address.repository(Path(config.config_file_path).parent))
 
 
 def _prepare_results(config):
@@ -320,6 +339,9 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     _notebooks.on_post_build(config)
+    if not config.site_url:  # no address (no repository): a sitemap of "None./" would mislead
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            (Path(config.site_dir) / name).unlink(missing_ok=True)
     target = Path(config.site_dir) / sharing.RESULTS_PATH
     if SESSION.command == "serve":  # the figures only: nothing publishes a served site
         for key in sorted(_shown):

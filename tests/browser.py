@@ -39,7 +39,6 @@ import itertools
 import json
 import os
 import re
-import shutil
 import threading
 import time
 import weakref
@@ -145,8 +144,11 @@ class PageNotReady(AssertionError):
     """A page did not become ready in time (its explanation is the message)."""
 
 
-def chromium_executable() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+def chromium_executable(playwright=None) -> str | None:
+    """The same chromium the PDFs are printed by (``COURSE_CHROMIUM``, Playwright's own, Debian's)."""
+    from engine.pdf import chromium_executable as find
+
+    return find(playwright)
 
 
 def browser_required() -> bool:

@@ -122,13 +122,13 @@ def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     from tests.browser import LAUNCH_ARGS, browser_required, chromium_executable
 
-    executable = chromium_executable()
-    if executable is None:
-        message = "no chromium on PATH (apt-get install chromium)"
-        if browser_required():
-            pytest.fail(message)
-        pytest.skip(message)
     with playwright_api.sync_playwright() as p:
+        executable = chromium_executable(p)
+        if executable is None:
+            message = "no chromium (COURSE_CHROMIUM, playwright's own, or apt-get install chromium)"
+            if browser_required():
+                pytest.fail(message)
+            pytest.skip(message)
         launched = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
         yield launched
         launched.close()

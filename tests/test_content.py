@@ -51,16 +51,19 @@ def _parse(path: Path) -> _Page:
     return page
 
 
-def _site_path() -> str:
-    """The path of site_url ("/pytorch-deep-learning-practice/"): absolute links start with it."""
-    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+def _site_path(site: Path) -> str:
+    """The path of the site's address ("/pytorch-deep-learning-practice/", from the repository it
+    was built from; "/" without one): absolute links start with it. Read from the home page's
+    canonical link, so a site built elsewhere (COURSE_SITE_DIR) is read as it was built."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<link rel="canonical" href="([^"]+)"', home)
     return urlsplit(match.group(1)).path if match else "/"
 
 
 def _target(site: Path, page: Path, url: str) -> tuple[Path, str]:
     base = "/" + page.relative_to(site).as_posix()
     parts = urlsplit(urljoin(base, url))
-    prefix = _site_path()
+    prefix = _site_path(site)
     local = parts.path[len(prefix) - 1 :] if url.startswith(prefix) and prefix != "/" else parts.path
     path = site / unquote(local).lstrip("/")
     if parts.path.endswith("/") or path.is_dir():

@@ -213,6 +213,26 @@ def test_figures_and_embedded_fonts(site, documents, lang):
     assert len(images) >= len(shown), f"{lang}: {len(images)} images in the PDF, the lectures show {len(shown)} figures"
 
 
+@pytest.mark.parametrize("lang", HOMES)
+def test_no_placeholder_address_in_the_pdf(site, documents, lang):
+    """The cover's link to the site online and every link annotation: the site's own address
+    (from the repository it was built from), never a placeholder owner."""
+    reader = documents[lang].reader
+    uris = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            if action.get("/URI"):
+                uris.append(str(action["/URI"]))
+    cover = documents[lang].text(0)
+    placeholder = re.compile(r"example\.github\.io|github(?:\.com)?/example/")
+    assert not [u for u in uris if placeholder.search(u)] and not placeholder.search(cover)
+    home = (site / HOMES[lang] / "index.html").read_text(encoding="utf-8")
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', home)
+    if canonical and canonical.group(1).startswith("http"):  # built from a repository
+        assert any(u.startswith(canonical.group(1)) for u in uris), "the cover links the site online"
+
+
 def test_chinese_text_reads_as_ideographs(documents):
     """Chromium names glyphs shared with a radical by the radical (⼊ for 入); engine.pdf repairs it."""
     text = documents["zh"].text(1)
