@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .executor import ROOT, Result
+from .executor import ROOT, Result, shown_safely
 
 MARKER = re.compile(r"^::: course-results\s*$", re.M)
 
@@ -130,8 +130,10 @@ def fmt(value, percent: bool = False) -> str:
 
 def as_text(value) -> str:
     """A value from a run as Markdown table-cell text: its HTML, Markdown and ``--8<--``
-    syntax escaped, so the page shows it as it is."""
-    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", str(value))
+    syntax escaped, so the page shows it as it is; line breaks and control characters are
+    shown as escapes (``\\n``, ``\\u2028``): a table cell is one line."""
+    text = shown_safely(str(value)).replace("\n", "\\n")
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", text)
     return html.escape(text, quote=False)
 
 
