@@ -436,6 +436,34 @@ def test_stopping_engine_run_stops_the_snippet_and_everything_it_started(project
     assert cache_folders(project) == []  # nothing cached, no temporary folder left
 
 
+def test_killing_engine_run_outright_still_ends_the_snippet(project):
+    snippet = project("long.py", """
+        import os
+        import subprocess
+        import time
+        from pathlib import Path
+
+        child = subprocess.Popen(["sleep", "120"], start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        Path("pids").write_text(f"{os.getpid()} {child.pid}")
+        time.sleep(120)
+    """)
+    env = dict(os.environ, COURSE_CACHE_DIR=str(project.root / "cache"))
+    engine = subprocess.Popen(
+        [sys.executable, "-m", "engine", "--project", str(project.root), "run", "--no-fetch", snippet],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    pids_file = project.root / "pids"
+    deadline = time.monotonic() + 120
+    while not (pids_file.is_file() and len(pids_file.read_text().split()) == 2):
+        assert engine.poll() is None and time.monotonic() < deadline, "the snippet never started"
+        time.sleep(0.1)
+    engine.kill()  # SIGKILL: no handler runs in the engine
+    engine.wait()
+    pids = [int(p) for p in pids_file.read_text().split()]
+    assert wait_dead(pids, 10) == [], "the snippet outlived an engine killed with SIGKILL"
+
+
 def test_control_characters_from_a_failing_snippet_are_shown_escaped(project):
     snippet = project("ansi.py", r"""
         print("\x1b[2J\x1b]0;owned\x07red\x1b[0m \r\x9b31m text\u202e")
