@@ -436,6 +436,43 @@ def test_stopping_engine_run_stops_the_snippet_and_everything_it_started(project
     assert cache_folders(project) == []  # nothing cached, no temporary folder left
 
 
+def test_ctrl_c_stops_both_snippets_of_a_two_job_run(project):
+    code = """
+        import os
+        import subprocess
+        import time
+        from pathlib import Path
+
+        child = subprocess.Popen(["sleep", "120"], start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        Path("pids-NAME").write_text(f"{os.getpid()} {child.pid}")
+        time.sleep(120)
+    """
+    snippets = [project(f"{name}.py", code.replace("NAME", name)) for name in ("a", "b")]
+    env = dict(os.environ, COURSE_CACHE_DIR=str(project.root / "cache"))
+    engine = subprocess.Popen(
+        [sys.executable, "-m", "engine", "--project", str(project.root), "run", "--no-fetch", "--jobs", "2",
+         *snippets], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    files = [project.root / f"pids-{name}" for name in ("a", "b")]
+    deadline = time.monotonic() + 120
+    while not all(f.is_file() and len(f.read_text().split()) == 2 for f in files):
+        assert engine.poll() is None, engine.communicate()
+        assert time.monotonic() < deadline, "the snippets never started"
+        time.sleep(0.1)
+    engine.send_signal(signal.SIGINT)
+    try:
+        _, err = engine.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        engine.kill()
+        raise
+    pids = [int(p) for f in files for p in f.read_text().split()]
+    alive = [p for p in pids if process_alive(p)]
+    wait_dead(pids, 0)
+    assert alive == [], f"still running after engine run --jobs 2 ended: {alive}"
+    assert engine.returncode == 130 and "interrupted" in err, err
+
+
 def test_killing_engine_run_outright_still_ends_the_snippet(project):
     snippet = project("long.py", """
         import os
