@@ -1,6 +1,7 @@
 """The course site's build engine.
 
 * :mod:`engine.executor`  runs a snippet in its own process and caches the result by content.
+  :mod:`engine._supervisor` (a child subreaper) ends every process a snippet starts.
 * :mod:`engine.core`  the executing core as a library (plan, status, run_all, export);
   :mod:`engine.cli` is its command line, ``python -m engine``.
 * :mod:`engine.sharing`  checksummed exports of results, imported or fetched from the published site.

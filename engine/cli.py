@@ -36,6 +36,7 @@ import argparse
 import json
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -154,10 +155,17 @@ def main(argv: list[str] | None = None) -> int:
         executor.set_project(args.project)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs.course.executor").setLevel(logging.WARNING)  # the progress line says it
-    if args.func.__module__ == shards.__name__:
-        return shards.run_command(args.func, args)
+    # `kill` stops a run as Ctrl+C does: the running snippet and what it started end with it
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        if args.func.__module__ == shards.__name__:
+            return shards.run_command(args.func, args)
         return args.func(args)
     except executor.SnippetError as exc:  # e.g. a snippet path that does not exist
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        executor.stop_all()
+        print("interrupted: the running snippets and every process they started were stopped; "
+              "nothing of theirs was cached", file=sys.stderr)
+        return 130

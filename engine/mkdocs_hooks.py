@@ -134,10 +134,7 @@ def on_startup(command, dirty):
     if not execution_enabled():
         log.info("COURSE_EXECUTE=0: snippets are shown but not run")
     elif shards.cache_only():
-        log.info("COURSE_EXECUTE=cache-only: results come from %s; a missing one fails the build",
-                 executor.CACHE_DIR)
-    elif not streaming():
-        _prepare_data()
+        log.info("COURSE_EXECUTE=cache-only: results come from the cache; a missing one fails the build")
 
 
 def _prepare_data():
@@ -159,10 +156,15 @@ def _markdown_converter(config):
 
 
 def on_config(config):
+    # The project being built (maybe not this repository): its snippets, cache, notebooks, data.
     executor.set_project(Path(config.config_file_path).parent)
+    _notebooks.directory = executor.CACHE_DIR.parent / "notebooks"
     _set_addresses(config)
     if not execution_enabled() or shards.cache_only():
         return config
+    if not streaming() and not SESSION.data_ready:  # serve: the worker prepares them
+        SESSION.data_ready = True
+        _prepare_data()
     try:
         return _prepare_results(config)
     except executor.SnippetError as exc:  # e.g. a snippet that does not parse

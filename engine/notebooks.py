@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 
 import nbformat
 
-from .executor import ROOT, Result, SnippetError, local_imports
+from . import executor
+from .executor import Result, SnippetError, local_imports
 from .markdown import find_directives
 
 LECTURE_PAGE = re.compile(r"^(?P<lang>zh|en)/(?P<stem>lecture\d+[^/]*)\.md$")
@@ -200,7 +201,7 @@ def build(
     cells = [nbformat.v4.new_markdown_cell(f"# {labels['title'].format(title=notebook.title)}\n\n{intro}")]
     modules: list[Path] = []
     for entry in notebook.entries:
-        for module in local_imports(ROOT / entry.snippet):
+        for module in local_imports(executor.ROOT / entry.snippet):
             if module not in modules:
                 modules.append(module)
     if modules:
@@ -211,7 +212,7 @@ def build(
     count = 0
     for entry in notebook.entries:
         cells.append(nbformat.v4.new_markdown_cell(f"## {entry.heading}\n\n`{entry.snippet}`"))
-        code = strip_annotations((ROOT / entry.snippet).read_text(encoding="utf-8")).rstrip("\n")
+        code = strip_annotations((executor.ROOT / entry.snippet).read_text(encoding="utf-8")).rstrip("\n")
         cell = nbformat.v4.new_code_cell(code)
         result = results.get(entry.snippet)
         if result is not None:

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .executor import ROOT, Result
+from . import executor
+from .executor import Result, shown_safely
 
 MARKER = re.compile(r"^::: course-results\s*$", re.M)
 
@@ -157,15 +158,17 @@ def reported_text(h: Headline, lang: str) -> str:
 
 def as_text(value) -> str:
     """A value from a run as Markdown table-cell text: its HTML, Markdown and ``--8<--``
-    syntax escaped, so the page shows it as it is."""
-    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", str(value))
+    syntax escaped, so the page shows it as it is; line breaks and control characters are
+    shown as escapes (``\\n``, ``\\u2028``): a table cell is one line."""
+    text = shown_safely(str(value)).replace("\n", "\\n")
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", text)
     return html.escape(text, quote=False)
 
 
 def check(headlines: list[Headline] = HEADLINES) -> None:
     """Every mapped snippet exists (before anything runs)."""
     for h in headlines:
-        if not (ROOT / h.snippet).is_file():
+        if not (executor.ROOT / h.snippet).is_file():  # the project being built
             raise ResultsError(f"results mapping, lecture {h.lecture}: no snippet {h.snippet}")
 
 
