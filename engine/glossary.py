@@ -171,7 +171,8 @@ def expand(markdown: str, lang: str) -> str:
         from mkdocs.exceptions import PluginError
 
         raise PluginError(f"glossary: {exc}") from None
-    return MARKER.sub(lambda _: rendered, markdown)
+    # a wrapper for the table's styles (reader.css: the lecture column kept on one line)
+    return MARKER.sub(lambda _: f'<div class="course-glossary" markdown>\n\n{rendered}\n\n</div>', markdown)
 
 
 # What avoided_variants() does not read: code, formulas, snippet lines, link targets, heading
