@@ -36,11 +36,20 @@ test: setup browser
 bench: setup
 	$(BIN)/python -m engine.tools.bench
 
+# The whole suite as `make test` runs it, 3 times in a row beside 2 busy CPU loops, on a warm
+# cache; prints each run's result line, fails when one run failed (.ci/stress; RUNS=, HOGS=).
+.PHONY: stress
+stress: setup browser
+	.ci/stress
+
 setup: $(STAMP) data
 
 # torch 2.14.1 + torchvision 0.29.1 (a CUDA build, also runs on the CPU) and the site's tools:
 # every package, dependencies included, at the version and sha256 of requirements.lock.
+# Python 3.11.5 or later: pymdown-extensions 13.1.2 requires it (Debian 12's python3 is 3.11.2).
 $(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:3] < (3, 11, 5))' || { \
+	  echo "$(PYTHON) is $$($(PYTHON) --version 2>&1): requirements.lock needs Python 3.11.5 or later (make PYTHON=...)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
@@ -60,21 +69,31 @@ lock:
 data: $(STAMP)
 	$(BIN)/python -m engine.core.data
 
-# The browser tests and the PDFs use Debian's chromium (playwright cannot download its own here);
-# the Chinese PDF needs a CJK font to embed.
+# The browser tests and the PDFs use COURSE_CHROMIUM when set (GitHub's runners: Playwright's own
+# browser, see ci.yml), else Debian's chromium (playwright cannot download its own here); the
+# Chinese PDF needs a CJK font to embed. apt-get runs through sudo when not root (a CI runner user).
+APT := $(if $(filter 0,$(shell id -u)),,sudo -n) env DEBIAN_FRONTEND=noninteractive apt-get
 browser:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing chromium for the browser tests (needs root: apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@[ -n "$$COURSE_CHROMIUM" ] || command -v chromium >/dev/null || { \
+	  echo "Installing chromium for the browser tests (apt-get)"; \
+	  $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }
 	@fc-list :lang=zh | grep -q . || { \
-	  echo "Installing fonts-noto-cjk for the Chinese PDF (needs root: apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+	  echo "Installing fonts-noto-cjk for the Chinese PDF (apt-get)"; \
+	  $(APT) update -qq && $(APT) install -y -qq fonts-noto-cjk >/dev/null; }
 
 clean:
 	rm -rf site .cache .pytest_cache
 
-# GPU job (.github/workflows/gpu.yml): CUDA checks that fail without a GPU, then the site built on it.
+# CUDA checks that fail without a GPU, then the site built on it (a GPU machine; the Pages
+# workflow's GPU shard runs the same `pytest -m cuda` after its snippets).
 .PHONY: test-gpu
 test-gpu: setup
 	REQUIRE_CUDA=1 $(BIN)/python -m pytest -m cuda
 	$(BIN)/mkdocs build --strict
+
+# The GitHub workflows (ci.yml, then pages.yml) on this machine with act, as a non-root sudo user
+# (README, "Running the workflows locally"); e.g. make workflows ACT=../act-venv/bin/act.
+.PHONY: workflows
+workflows:
+	ACT="$(or $(ACT),act)" ACT_PYTHON="$(or $(ACT_PYTHON),python3)" .ci/workflows ci
+	ACT="$(or $(ACT),act)" ACT_PYTHON="$(or $(ACT_PYTHON),python3)" .ci/workflows pages

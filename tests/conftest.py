@@ -127,13 +127,13 @@ def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     from tests.browser import LAUNCH_ARGS, browser_required, chromium_executable
 
-    executable = chromium_executable()
-    if executable is None:
-        message = "no chromium on PATH (apt-get install chromium)"
-        if browser_required():
-            pytest.fail(message)
-        pytest.skip(message)
     with playwright_api.sync_playwright() as p:
+        executable = chromium_executable(p)
+        if executable is None:
+            message = "no chromium (COURSE_CHROMIUM, playwright's own, or apt-get install chromium)"
+            if browser_required():
+                pytest.fail(message)
+            pytest.skip(message)
         launched = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
         yield launched
         launched.close()
@@ -156,3 +156,20 @@ def watched(browser, base_url):
     w = Watched(browser, base_url, viewport={"width": 1280, "height": 900})
     yield w
     w.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test with browser pages open explains them (URL, document state, screenshot in
+    ``.cache/browser-failures/<test>/``, tests/browser.py); what was explained during the test
+    (a page not ready in time, a page closed by a failing ``with`` block) goes into its report."""
+    outcome = yield
+    report = outcome.get_result()
+    browser = sys.modules.get("tests.browser")
+    if browser is None:
+        return
+    if report.when == "call" and report.failed:
+        browser.explain_open_pages(f"{item.nodeid} failed")
+    explained = browser.take_explanations()
+    if explained and report.failed:
+        report.sections.append(("browser pages at the failure", "\n\n".join(explained)))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -27,8 +26,6 @@ AXE_JS = "axe_playwright_python/axe.min.js"  # axe-core, shipped by the axe-play
 
 # axe rules allowed to fail, with why (see the final report of the issue for what was fixed).
 AXE_ALLOWED: dict = {}  # none: every axe violation fails the test
-
-SEARCH_TIMEOUT_S = 120  # a bound for a slow machine, not an expected time
 
 # Queries typed in the search box, and the lecture each must find (checked when the page exists).
 QUERIES = {
@@ -45,7 +42,7 @@ QUERIES = {
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from tests.browser import Watched, site_pages  # noqa: E402
+from tests.browser import Watched, ask, site_pages  # noqa: E402
 
 
 def lecture_slug(lang: str, number: int) -> str | None:
@@ -92,12 +89,8 @@ def test_every_page_loads_cleanly(site, base_url, watched):
         if math["rendered"] < math["math"] or math["errors"]:
             found.append(f"math: {math}")
         source = (site / unquote(url) / "index.html").read_text(encoding="utf-8")
-        if 'class="mermaid"' in source:
-            # the theme draws each diagram into a closed shadow root of a div.mermaid
-            try:
-                page.wait_for_function(MERMAID_DRAWN, timeout=60_000)  # a bound, not a speed
-            except playwright_api.TimeoutError:
-                found.append("mermaid diagram not drawn")
+        if 'class="mermaid"' in source and not page.evaluate(MERMAID_DRAWN):  # goto waited for them
+            found.append("mermaid diagram not drawn")
         if found:
             problems[url or "/"] = found
     print(f"browser: {len(pages)} pages checked, {math_pages} with math")
@@ -139,10 +132,9 @@ def _switch_language(watched: Watched, lang: str) -> tuple[str, str]:
     page = watched.page
     page.hover(".md-header__option .md-select")
     watched.navigating()
-    with page.expect_navigation():
+    with page.expect_navigation(wait_until="commit"):
         section, href = page.evaluate(CLICK_LANGUAGE, lang)
-    page.wait_for_load_state("networkidle")
-    watched.settle()
+    watched.ready(href)  # the page the link named, loaded and ready
     return section, href
 
 
@@ -174,36 +166,16 @@ def test_language_switch_keeps_page_and_section(site, base_url, watched):
     assert not problems, problems
 
 
-def _search(page, query: str) -> list[str]:
-    """Type ``query`` in the search box of the open page and return the result pages' paths."""
-    page.fill(".md-search__input", "")
-    page.keyboard.press("End")
-    # the previous query's results must be gone, or they could be read as this query's
-    page.wait_for_function("() => !document.querySelector('.md-search-result__item')",
-                           timeout=SEARCH_TIMEOUT_S * 1000)
-    page.fill(".md-search__input", query)
-    page.keyboard.press("End")  # a key event: the theme searches on keyboard input
-    links: list[str] = []
-    deadline = time.monotonic() + SEARCH_TIMEOUT_S  # the first query waits for the index to load
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(500)
-        current = page.eval_on_selector_all(  # items of the other language are hidden (course.js)
-            ".md-search-result__item:not([hidden]) > .md-search-result__link", "els => els.map(e => e.href)")
-        if current and current == links:  # the same results twice in a row: the search has answered
-            break
-        links = current
-    return [urlsplit(link).path for link in links]
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_search_finds_each_lecture(base_url, watched, lang):
     page = watched.goto(base_url + ("en/" if lang == "en" else ""))
+    queries = {q: slug for q, n in QUERIES[lang].items() if (slug := lecture_slug(lang, n))}
     checked, missed = 0, []
-    for query, number in QUERIES[lang].items():
-        slug = lecture_slug(lang, number)
-        if slug is None:
-            continue  # that lecture is not written yet
-        pages = list(dict.fromkeys(_search(page, query)))  # result pages, in order
+    # each answer read once the theme has rendered it (tests/browser.py ask)
+    for answer in ask(page, list(queries)):
+        query, slug = answer["query"], queries[answer["query"]]
+        # the result pages, in order: the first link of each visible group
+        pages = list(dict.fromkeys(urlsplit(group[0]["location"]).path for group in answer["groups"] if group))
         expected = ("/en/" if lang == "en" else "/") + slug + "/"
         if expected not in pages[:3]:
             missed.append(f"{query!r} -> {pages[:3]} (expected {expected})")
@@ -215,9 +187,8 @@ def test_search_finds_each_lecture(base_url, watched, lang):
 
 def test_phone_screenshot_is_readable(browser, base_url):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    phone = Watched(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                    is_mobile=True, has_touch=True)
-    try:
+    with Watched(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                 is_mobile=True, has_touch=True) as phone:
         slug = lecture_slug("zh", 3) or lecture_slug("zh", 2)
         page = phone.goto(f"{base_url}{slug}/" if slug else base_url)
         page.screenshot(path=str(SHOTS / "phone-zh.png"))
@@ -226,8 +197,6 @@ def test_phone_screenshot_is_readable(browser, base_url):
         size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-content p')).fontSize)")
         assert size >= 12, f"body text is {size}px on a phone"
         assert not phone.problems, phone.problems
-    finally:
-        phone.close()
 
 
 def test_lecture_screenshots(base_url, watched):
@@ -250,8 +219,7 @@ def test_accessibility_axe(site, base_url, watched, browser):
     pages = site_pages(site)
     found = []
     # two pages at a time, each in its own browser context (renderer): axe runs on both cores
-    second = Watched(browser, base_url, viewport={"width": 1280, "height": 900})
-    try:
+    with Watched(browser, base_url, viewport={"width": 1280, "height": 900}) as second:
         for start in range(0, len(pages), 2):
             pair = list(zip((watched, second), pages[start:start + 2]))
             for tab, url in pair:
@@ -267,7 +235,5 @@ def test_accessibility_axe(site, base_url, watched, browser):
                     for node in nodes[:3]:
                         found.append(f"{url or '/'}: {violation['id']} ({violation['impact']}) at {node['target']}: "
                                      f"{node['failureSummary'].splitlines()[-1].strip()}")
-    finally:
-        second.close()
     print(f"axe: {len(pages)} pages checked")
     assert not found, "\n".join(found)

@@ -51,16 +51,19 @@ def _parse(path: Path) -> _Page:
     return page
 
 
-def _site_path() -> str:
-    """The path of site_url ("/pytorch-deep-learning-practice/"): absolute links start with it."""
-    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+def _site_path(site: Path) -> str:
+    """The path of the site's address ("/pytorch-deep-learning-practice/", from the repository it
+    was built from; "/" without one): absolute links start with it. Read from the home page's
+    canonical link, so a site built elsewhere (COURSE_SITE_DIR) is read as it was built."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<link rel="canonical" href="([^"]+)"', home)
     return urlsplit(match.group(1)).path if match else "/"
 
 
 def _target(site: Path, page: Path, url: str) -> tuple[Path, str]:
     base = "/" + page.relative_to(site).as_posix()
     parts = urlsplit(urljoin(base, url))
-    prefix = _site_path()
+    prefix = _site_path(site)
     local = parts.path[len(prefix) - 1 :] if url.startswith(prefix) and prefix != "/" else parts.path
     path = site / unquote(local).lstrip("/")
     if parts.path.endswith("/") or path.is_dir():
@@ -140,6 +143,45 @@ def test_chinese_copywriting_autocorrect():
             found.append(f"{md.relative_to(ROOT)}:{line.line}:{line.col}: {line.old.strip()[:70]!r}\n"
                          f"    -> {line.new.strip()[:70]!r}")
     assert not found, "autocorrect (`autocorrect --fix docs/zh` or edit by hand):\n" + "\n".join(found)
+
+
+CJK = r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]"  # Chinese characters and full-width punctuation
+TYPOGRAPHY = [
+    # a space between two Chinese characters ("300 个批次 的")
+    ("stray space in Chinese text", re.compile(rf"{CJK} +{CJK}")),
+    # half-width punctuation touching Chinese text, also through a number ("0～4:0 负面")
+    ("half-width punctuation in Chinese text",
+     re.compile(rf"{CJK}[A-Za-z0-9]*[:;!?](?!//)|[:;!?][A-Za-z0-9]*{CJK}|{CJK},|,{CJK}")),
+]
+
+
+def chinese_typography(markdown: str) -> list[tuple[int, str, str]]:
+    """(line, problem, text) for what autocorrect lets through: it reads Chinese text between
+    spaces and numbers one piece at a time, so neither case above reaches it. Code, formulas,
+    link targets and text quoted from the notes are not read (diagram labels are)."""
+    from engine.products.glossary import NOT_PROSE, prose
+
+    for pattern in NOT_PROSE:  # a code span or formula reads as a word: "和 `x` 的" is right
+        markdown = pattern.sub(lambda m: "X" + "\n" * m.group().count("\n"), markdown)
+    found = []
+    for number, line in enumerate(prose(markdown).split("\n"), start=1):
+        line = re.sub(r"^ *!!! \w+", "", line)  # admonition syntax
+        for problem, pattern in TYPOGRAPHY:
+            found += [(number, problem, m.group()) for m in pattern.finditer(line)]
+    return found
+
+
+def test_chinese_typography_check_finds_what_autocorrect_misses():
+    page = "每 300 个批次 的平均损失\n情感 0～4:0 负面\n`a  b` 和 $x$ 的“原文 的引用”\n见 <https://x.org>。"
+    assert chinese_typography(page) == [(1, "stray space in Chinese text", "次 的"),
+                                        (2, "half-width punctuation in Chinese text", "～4:")]
+
+
+def test_chinese_typography():
+    found = [f"{md.relative_to(ROOT)}:{line}: {problem}: {text!r}"
+             for md in sorted((ROOT / "docs" / "zh").rglob("*.md"))
+             for line, problem, text in chinese_typography(md.read_text(encoding="utf-8"))]
+    assert not found, "Chinese typography:\n" + "\n".join(found)
 
 
 # --- Markdown lint ---------------------------------------------------------------------------

@@ -99,13 +99,13 @@ def test_key_includes_registered_data_files(project, monkeypatch):
     before = {s: project.cache_key(s) for s in (plain, reads_data)}
     changed = dict(data.registry())
     changed["diabetes.csv.gz"] = dataclasses.replace(changed["diabetes.csv.gz"], sha256="0" * 64)
-    monkeypatch.setattr(data, "registry", lambda: changed)
+    monkeypatch.setattr(data, "registry", lambda folder=None: changed)
     assert project.cache_key(plain) == before[plain]  # names no data file
     assert project.cache_key(reads_data) != before[reads_data]  # the data file it names changed
 
 
 def test_changing_the_snippet_runner_changes_every_key(project, monkeypatch):
-    """engine/_child.py decides what a result holds (figure dpi, values): its bytes are keyed."""
+    """engine/core/_child.py decides what a result holds (figure dpi, values): its bytes are keyed."""
     import hashlib
 
     snippet = project("a.py", "x = 1\n")

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 import yaml
 
+from engine.core import address
 from engine.core.project import ENGINE_HOME as ROOT
 from engine.products import notebooks
 
@@ -69,7 +70,11 @@ def test_notebook_page_is_light_and_linked(site_dir, lang, stem):
     assert "data:image/png;base64" not in html, "figures should be the site's PNG files"
     assert not re.search(r"<script[^>]+src=\"https?://", html), "no script from another site"
     assert "assets/stylesheets/notebook.css" in html
-    assert "colab.research.google.com/github/" in html
+    repo = address.repository(ROOT)  # the build's own: GITHUB_REPOSITORY, the git remote, ...
+    if repo:
+        assert f"colab.research.google.com/github/{repo}/blob/notebooks/" in html
+    else:  # no repository known: no Colab link rather than someone else's
+        assert "colab.research.google.com" not in html
     assert f'href="{stem}.ipynb"' in html or f"{stem}.ipynb" in html
     lecture = site_dir / ("en/" if lang == "en" else "") / stem / "index.html"
     assert f"notebooks/{stem}/" in lecture.read_text(encoding="utf-8"), "the lecture page links its notebook"

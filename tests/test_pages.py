@@ -124,3 +124,22 @@ def test_built_pages_show_the_same_figures_in_both_languages(site_dir):
             for src in figure.findall(built.read_text()):
                 assert (built.parent / src).resolve().is_file(), f"{lang}/{page}: missing figure {src}"
         assert html["zh"] == html["en"], f"{page}: figures differ between languages"
+
+
+MAP_ROW = re.compile(r"^\| *(\d+) *\| *\[([^\]]+)\]\((lecture\d\d-[^)]+\.md)\)", re.M)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_course_map_names_each_lecture_by_its_title(lang):
+    """The home page's course map calls each lecture what its page title calls it (the part before
+    a dash: 加载数据集——Dataset 与 DataLoader is 加载数据集), and lists every lecture once, in order."""
+    rows = MAP_ROW.findall(read_page(lang, "index.md"))
+    lectures = sorted(p for p in page_names(lang) if re.match(r"lecture\d\d-", p))
+    assert [page for _, _, page in rows] == lectures, f"docs/{lang}/index.md: the course map's rows and links"
+    wrong = []
+    for number, name, page in rows:
+        title = re.search(r"^# .+?[：:] *(.+)$", read_page(lang, page), re.M).group(1)
+        short = re.split(r"——| — ", title)[0].strip()
+        if name != short:
+            wrong.append(f"lecture {number}: {name!r}, title {short!r}")
+    assert not wrong, f"docs/{lang}/index.md: course map names differ from the page titles:\n" + "\n".join(wrong)

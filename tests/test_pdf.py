@@ -1,4 +1,4 @@
-"""The course PDFs (engine/pdf.py), one per language in the site's pdf/ folder: linked from both
+"""The course PDFs (engine/products/pdf.py), one per language in the site's pdf/ folder: linked from both
 home pages; every lecture in order, in the bookmarks and in the contents with its page number;
 formulas rendered by KaTeX; code output and figures; fonts embedded; Chinese text that copies
 and searches as the ideographs it shows.
@@ -20,7 +20,7 @@ import pytest
 pypdf = pytest.importorskip("pypdf")
 
 HOMES = {"zh": "", "en": "en/"}  # language -> folder of its home page in the site
-OUTPUT_TITLE = {"zh": "输出", "en": "Output"}  # engine/markdown.py LABELS[lang]["output"]
+OUTPUT_TITLE = {"zh": "输出", "en": "Output"}  # engine/site/markdown.py LABELS[lang]["output"]
 # TeX commands a "simple" formula may use, and the characters KaTeX draws for them.
 SYMBOLS = {
     r"\alpha": "α", r"\beta": "β", r"\omega": "ω", r"\sigma": "σ", r"\theta": "θ", r"\lambda": "λ",
@@ -213,8 +213,28 @@ def test_figures_and_embedded_fonts(site, documents, lang):
     assert len(images) >= len(shown), f"{lang}: {len(images)} images in the PDF, the lectures show {len(shown)} figures"
 
 
+@pytest.mark.parametrize("lang", HOMES)
+def test_no_placeholder_address_in_the_pdf(site, documents, lang):
+    """The cover's link to the site online and every link annotation: the site's own address
+    (from the repository it was built from), never a placeholder owner."""
+    reader = documents[lang].reader
+    uris = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            if action.get("/URI"):
+                uris.append(str(action["/URI"]))
+    cover = documents[lang].text(0)
+    placeholder = re.compile(r"example\.github\.io|github(?:\.com)?/example/")
+    assert not [u for u in uris if placeholder.search(u)] and not placeholder.search(cover)
+    home = (site / HOMES[lang] / "index.html").read_text(encoding="utf-8")
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', home)
+    if canonical and canonical.group(1).startswith("http"):  # built from a repository
+        assert any(u.startswith(canonical.group(1)) for u in uris), "the cover links the site online"
+
+
 def test_chinese_text_reads_as_ideographs(documents):
-    """Chromium names glyphs shared with a radical by the radical (⼊ for 入); engine.pdf repairs it."""
+    """Chromium names glyphs shared with a radical by the radical (⼊ for 入); engine.products.pdf repairs it."""
     text = documents["zh"].text(1)
     radicals = re.findall("[\u2e80-\u2fdf]", text)
     assert "页" in text and not radicals, f"radicals in the contents page: {radicals}"
@@ -248,3 +268,67 @@ def test_a_folder_that_is_no_built_site_is_refused(tmp_path, capsys):
     assert pdf.main([str(tmp_path), str(tmp_path / "pdf")]) == 1
     assert "is not a built site: no en/index.html" in capsys.readouterr().err
     assert not (tmp_path / "pdf").exists()
+
+
+# --- page fill ---------------------------------------------------------------------------------
+
+MM = 72 / 25.4  # PDF units per millimetre
+PAGE_MARGIN_MM = (16, 18)  # top, bottom (engine/products/pdf.py @page); the footer is in the bottom margin
+MIN_FILL = 0.5
+
+
+def _product(a, b):
+    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2],
+            a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+
+def page_content(page) -> list[tuple[float, str]]:
+    """(height from the bottom, text or "<image>") of what a page draws above its bottom margin."""
+    found = []
+
+    def text(t, cm, tm, font, size):
+        y = _product(tm, cm)[5]
+        if t.strip() and y > PAGE_MARGIN_MM[1] * MM:
+            found.append((y, t.strip()))
+
+    def operator(op, args, cm, tm):
+        if op == b"Do" and cm[5] > PAGE_MARGIN_MM[1] * MM:
+            found.append((cm[5] + cm[3], "<image>"))  # the image's top edge
+
+    page.extract_text(visitor_text=text, visitor_operand_before=operator)
+    return found
+
+
+def diagram_labels(site: Path, lang: str) -> str:
+    pages = [site / HOMES[lang] / "index.html", *lecture_pages(site, lang)]
+    diagram = re.compile(r'<div class="mermaid">(.*?)</div>', re.S)
+    sources = [source for page in pages for source in diagram.findall(page.read_text(encoding="utf-8"))]
+    return " ".join(strip_tags(source) for source in sources)
+
+
+@pytest.mark.parametrize("lang", HOMES)
+def test_no_half_empty_page_before_a_block_that_could_break(site, documents, lang):
+    """A page that is not the last of its part is filled at least MIN_FILL, unless what follows
+    cannot be split (a figure, a diagram). Issue 23: the theme keeps admonitions and details
+    on one page, so each errata table left the page before it half empty."""
+    document = documents[lang]
+    reader = document.reader
+    starts = {page - 1 for _, page in document.bookmarks()}
+    usable = float(reader.pages[0].mediabox.height) - sum(PAGE_MARGIN_MM) * MM
+    labels = diagram_labels(site, lang)
+    top = float(reader.pages[0].mediabox.height) - PAGE_MARGIN_MM[0] * MM
+    half_empty, allowed = [], 0
+    for i in range(len(reader.pages) - 1):
+        if i + 1 in starts:
+            continue
+        content = page_content(reader.pages[i])
+        fill = (top - min(y for y, _ in content)) / usable if content else 0
+        if fill >= MIN_FILL:
+            continue
+        following = max(page_content(reader.pages[i + 1]), default=(0, ""))[1]
+        if following == "<image>" or following in labels:
+            allowed += 1
+            continue
+        half_empty.append(f"page {i + 1}: {fill:.0%} filled, the next page begins {following[:40]!r}")
+    print(f"\n{lang}: {len(half_empty)} half-empty pages, {allowed} before a figure or diagram")
+    assert not half_empty, "\n".join(half_empty)

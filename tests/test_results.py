@@ -43,7 +43,7 @@ def test_lectures_with_pages_have_a_headline():
              if (m := re.match(r"lecture(\d+)", p.name))}
     mapped = {h.lecture for h in results.HEADLINES}
     missing = sorted(pages - mapped - {1})  # lecture 1 computes nothing to report
-    assert not missing, f"lectures without a results-page entry (add them to engine/results.py): {missing}"
+    assert not missing, f"lectures without a results-page entry (add them to engine/products/results.py): {missing}"
 
 
 @pytest.mark.parametrize("lang,page", [("zh", "results/index.html"), ("en", "en/results/index.html")])
@@ -55,3 +55,50 @@ def test_results_page_shows_this_builds_values(site_dir, run_snippet, lang, page
         assert shown in text, f"{page}: {headline.snippet} {headline.value} = {shown} not shown"
         assert result.device in text
         assert results.LABELS[lang]["seconds"].format(s=result.seconds) in text
+
+
+# --- what the course reported: the results page and the lecture pages say the same -----------
+
+COURSE_COLUMN = {"zh": "课程结果", "en": "course"}  # header of a lecture page's comparison table
+COUNT = re.compile(r"\s*[（(]\d+/\d+[）)]")  # "98.69% (9869/10000)": the count explains the percentage
+
+
+def _course_column(markdown: str, lang: str) -> list[str]:
+    """The cells of the course column of every table whose second header is COURSE_COLUMN[lang]."""
+    cells, column = [], False
+    for line in markdown.splitlines():
+        row = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        if row is None:
+            column = False
+        elif len(row) > 1 and row[1] == COURSE_COLUMN[lang]:
+            column = True
+        elif column and not set(line) <= set("|-: "):
+            cells.append(COUNT.sub("", row[1]))
+    return cells
+
+
+def _results_course_column(lang: str) -> dict[int, list[str]]:
+    """Lecture -> the "course" cells of the results page's accuracy rows, as the page renders them."""
+    rendered = results.table(lang, None).splitlines()[2:]
+    column: dict[int, list[str]] = {}
+    for headline, row in zip(results.HEADLINES, rendered, strict=True):
+        cell = row.strip("|").split("|")[3].strip()
+        if headline.percent and cell != results.LABELS[lang]["none"]:
+            column.setdefault(headline.lecture, []).append(cell)
+    return column
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_results_page_and_lecture_pages_report_the_same_course_results(lang):
+    """The accuracy the course reported reads the same on the results page and on its lecture page
+    (the lecture's "course" table): no lecture shows a number the other page lacks or words differently."""
+    from tests.helpers import read_page
+
+    reported = _results_course_column(lang)
+    disagree = []
+    for page in sorted((executor.ROOT / "docs" / lang).glob("lecture*.md")):
+        lecture = int(page.name[7:9])
+        stated = _course_column(read_page(lang, page.name), lang)
+        if stated != reported.get(lecture, []):
+            disagree.append(f"lecture {lecture}: lecture page {stated} vs results page {reported.get(lecture, [])}")
+    assert not disagree, f"docs/{lang}: course results disagree:\n" + "\n".join(disagree)

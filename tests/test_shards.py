@@ -275,7 +275,7 @@ def test_gpu_shard_results_are_shown_on_cuda_pages(project, monkeypatch):
     monkeypatch.setattr(hooks, "_shown", set())
     monkeypatch.setattr(hooks.SESSION, "project", merged)
     assert hooks._run("snippets/demo/on_gpu_page.py").key == gpu_key
-    hooks.on_post_build(SimpleNamespace(site_dir=str(project / "site"), theme={"language": "en"}))
+    hooks.on_post_build(SimpleNamespace(site_dir=str(project / "site"), theme={"language": "en"}, site_url=None))
     copied = project / "site" / "assets" / "snippets" / gpu_key / "fig-01.png"
     assert copied.read_bytes() == (project / "merged" / gpu_key / "fig-01.png").read_bytes()
     # with the GPU result merged, a plan for the GPU has nothing left to do
@@ -415,17 +415,13 @@ def test_workflows_pass_actionlint():
 
 def test_gpu_jobs_cannot_be_triggered_by_fork_code():
     jobs = gpu_jobs()
-    assert {(f, j) for f, j, _ in jobs} >= {("gpu.yml", "cuda"), ("pages.yml", "gpu-shard")}
+    assert {(f, j) for f, j, _ in jobs} == {("pages.yml", "gpu-shard")}
     for name, job_id, job in jobs:
         flow = workflow(name)
         events = triggers(flow)
         assert set(events) <= TRUSTED_EVENTS, f"{name}: {set(events)}"
         assert "pull_request_target" not in events and "workflow_run" not in events
-        if "pull_request" in events:  # only a maintainer's label on a PR from this repository
-            assert events["pull_request"] == {"types": ["labeled"]}
-            condition = " ".join(job["if"].split())
-            assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
-            assert "github.event.label.name == 'run-gpu'" in condition
+        assert "pull_request" not in events  # the runner group admits refs/heads/main only
         if "push" in events:
             assert events["push"] == {"branches": ["main"]}
         # checked inside the job too, before anything of the checkout runs
@@ -459,18 +455,21 @@ def test_runner_hook_refuses_fork_pull_requests_and_other_workflows(tmp_path):
     same = {"pull_request": {"head": {"repo": {"full_name": "owner/course"}}}}
     cases = [
         ({"repository": {"full_name": "owner/course"}}, "push", pages + main, 0),
-        (same, "pull_request", gpu + pr, 0),
-        ({"pull_request": {"head": {"repo": {"full_name": "evil/course"}}}}, "pull_request", gpu + pr, 1),
+        ({"repository": {"full_name": "owner/course"}}, "workflow_dispatch", pages + main, 0),
+        ({"repository": {"full_name": "owner/course"}}, "workflow_dispatch", pages + "@refs/heads/dev", 1),
+        (same, "pull_request", pages + pr, 1),  # no pull request path to the runner
+        ({"repository": {"full_name": "owner/course"}}, "push", gpu + main, 1),  # gone: pages.yml only
+        ({"pull_request": {"head": {"repo": {"full_name": "evil/course"}}}}, "pull_request", pages + pr, 1),
         ({"repository": {"full_name": "evil/course"}}, "push", "evil/course/.github/workflows/pages.yml" + main, 1),
         ({"repository": {"full_name": "owner/course"}}, "push", "owner/course/.github/workflows/other.yml" + main, 1),
-        (same, "pull_request_target", gpu + main, 1),
+        (same, "pull_request_target", pages + main, 1),
     ]
     for payload, event, workflow_ref, expected in cases:
         event_file = tmp_path / "event.json"
         event_file.write_text(json.dumps(payload))
         env = dict(os.environ, GITHUB_EVENT_PATH=str(event_file), GITHUB_EVENT_NAME=event,
                    GITHUB_REPOSITORY=workflow_ref.split("/.github")[0], GITHUB_WORKFLOW_REF=workflow_ref,
-                   )
+                   GITHUB_REF=workflow_ref.split("@", 1)[1])
         proc = subprocess.run(["bash", "-e", str(hook), str(config)], env=env, capture_output=True, text=True)
         assert proc.returncode == expected, f"{event} {workflow_ref}: {proc.stdout}{proc.stderr}"
 
@@ -490,6 +489,7 @@ esac
     (["in_progress ", "completed success"], "plan\n", -1, "results-gpu-fallback"),  # started too late
     (["completed cancelled"], "", 60, "results-gpu-fallback"),
     (["in_progress ", "completed failure"], "", 60, "error"),  # a snippet failed on the GPU
+    (["in_progress "], "plan\nresults-gpu\n", -1, "results-gpu"),  # uploaded; CUDA checks still running
 ])
 def test_gpu_gate_falls_back_to_the_cpu_only_when_the_gpu_shard_did_not_run(
     tmp_path, states, artifacts, deadline_in, expected

@@ -58,6 +58,19 @@ def test_avoided_variants_are_found_in_prose_only():
     assert found == [(1, "epoch"), (9, "batch")]
 
 
+def test_variants_inside_longer_terms_and_case_variants():
+    """批量 is avoided for a batch, but 小批量 and 批量大小 are terms of their own; softmax is avoided
+    for Softmax in Chinese prose, while Softmax itself passes."""
+    page = "\n".join([
+        "小批量梯度下降的批量大小是 64，全批量用全部样本。",  # terms that contain 批量
+        "保留批量维。",  # found (line 2)
+        "Softmax 把分数变成概率。",
+        "对 logits 做 softmax。",  # found (line 4)
+    ])
+    found = [(line, variant) for line, variant, _ in glossary.avoided_variants(page, TERMS)]
+    assert found == [(2, "批量"), (4, "softmax")]
+
+
 @pytest.mark.parametrize("page", ZH_PAGES, ids=page_id)
 def test_chinese_pages_use_the_preferred_terms(page):
     """A Chinese page never uses a variant that includes/terms lists under avoid_zh."""
@@ -105,3 +118,37 @@ def test_every_abbreviation_has_a_hover(page):
     text = glossary.prose(markdown)  # diagrams show no hovers: their node names are not checked
     used = {m.group() for m in ABBREVIATION.finditer(text)} - NAMES
     assert not used - defined, f"{page_id(page)}: no abbreviation for {sorted(used - defined)}"
+
+
+# Numeric ranges: "83%～84%" in Chinese prose (GB/T 15834 wave dash), "83%–84%" in English (en dash).
+RANGE = {"zh": re.compile(r"\d%?\s*[–—~]\s*\d"), "en": re.compile(r"\d%?\s*[～~]\s*\d|\b\d+%?-\d+%|\b\d-\d as\b")}
+
+
+@pytest.mark.parametrize("page", ZH_PAGES + EN_PAGES, ids=page_id)
+def test_numeric_ranges_use_one_dash_per_language(page):
+    lang = page.parent.name
+    lines = glossary.prose(page.read_text(encoding="utf-8")).split("\n")
+    found = [f"line {n}: {m.group()!r}" for n, line in enumerate(lines, 1) for m in RANGE[lang].finditer(line)]
+    assert not found, f"{page_id(page)}: ranges are written " + ("83%～84%" if lang == "zh" else "83%–84%") + \
+        " here: " + "; ".join(found)
+
+
+def normalize_called_归一化(markdown: str) -> list[str]:
+    """Sentences of a Chinese page that call Normalize (mean and standard deviation) 归一化."""
+    text = glossary.prose(markdown.replace("`Normalize", "NORMALIZE`"))  # keep the name, blank its arguments
+    sentences = re.split(r"[。；\n]", text)
+    return [re.sub(r"\s+", " ", s.strip()) for s in sentences if re.search(r"NORMALIZE|Normalize|标准差|均值", s)
+            and re.sub("批归一化|未归一化", "", s).count("归一化")]
+
+
+def test_normalize_check_finds_归一化():
+    page = "`Normalize((0.1307,), (0.3081,))` 对输入做归一化。\nSoftmax：指数再归一化。\n批归一化的均值和方差。"
+    assert normalize_called_归一化(page) == ["NORMALIZE 对输入做归一化"]
+
+
+@pytest.mark.parametrize("page", ZH_PAGES, ids=page_id)
+def test_normalize_is_standardization_in_chinese(page):
+    """transforms.Normalize subtracts the mean and divides by the standard deviation: 标准化 (the
+    glossary's standardization), never 归一化, which the pages keep for scaling to a sum of 1."""
+    found = normalize_called_归一化(page.read_text(encoding="utf-8"))
+    assert not found, f"{page_id(page)}: 归一化 for Normalize (write 标准化): {found}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Job-started hook for the self-hosted GPU runner: refuses, before any step runs, every job
-# that is not this repository's own code in one of its GPU workflows. A fork's pull request
+# that is not this repository's own code in its Pages workflow (the only one with a GPU job),
+# started by a push to main or a manual run. A fork's pull request
 # can edit the workflow files; it cannot edit this script, which lives on the runner machine.
 #
 # Install (on the runner machine, outside the runner's folder):
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 trusted_file="${1:-/etc/course-runner/trusted}"
-workflows=(.github/workflows/pages.yml .github/workflows/gpu.yml)
+workflows=(.github/workflows/pages.yml)
 refuse() { echo "::error::GPU runner refuses this job: $*"; exit 1; }
 
 [ -r "$trusted_file" ] || refuse "no trusted repository configured ($trusted_file)"
@@ -27,12 +28,11 @@ done
 [ "$allowed" = 1 ] || refuse "workflow ${GITHUB_WORKFLOW_REF:-?} may not use this runner"
 
 case "${GITHUB_EVENT_NAME:-}" in
-  push | workflow_dispatch) head="$trusted" ;;
-  pull_request)
-    head=$(python3 -c 'import json, os
-event = json.load(open(os.environ["GITHUB_EVENT_PATH"]))
-print(event["pull_request"]["head"]["repo"]["full_name"])') || refuse "unreadable pull request event" ;;
+  push | workflow_dispatch) ;;
   *) refuse "event ${GITHUB_EVENT_NAME:-?} may not use this runner" ;;
 esac
-[ "$head" = "$trusted" ] || refuse "code from $head, not $trusted"
+case "${GITHUB_REF:-}" in
+  refs/heads/main) ;;
+  *) refuse "ref ${GITHUB_REF:-?} is not refs/heads/main" ;;
+esac
 echo "GPU runner: ${GITHUB_EVENT_NAME} of $trusted (${GITHUB_WORKFLOW_REF}) accepted"

@@ -1,9 +1,11 @@
 """The core: runs snippets, caches and shares their results, without MkDocs.
 
 :mod:`~engine.core.project` (where a project's files are), :mod:`~engine.core.pages` (the page
-model), :mod:`~engine.core.executor` + :mod:`~engine.core._child` (run a snippet, cache key),
+model), :mod:`~engine.core.executor` + :mod:`~engine.core._child` + :mod:`~engine.core._supervisor`
+(run a snippet, cache key, end what it started),
 :mod:`~engine.core.entries` (the one result format: verify, install), :mod:`~engine.core.sharing`
-(export, import, fetch), :mod:`~engine.core.shards` (sharded builds), :mod:`~engine.core.progress`
+(export, import, fetch), :mod:`~engine.core.address` (the site's address from the repository),
+:mod:`~engine.core.shards` (sharded builds), :mod:`~engine.core.progress`
 + :mod:`~engine.core.times` (progress line, recorded times), :mod:`~engine.core.data` (datasets),
 :mod:`~engine.core.cli` (``python -m engine``). The library functions below are
 :mod:`engine.core.run`'s.

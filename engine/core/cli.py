@@ -25,7 +25,8 @@ Sharded builds (:mod:`engine.core.shards`; README, "Sharded builds")::
     python -m engine makespan [--shards 1,2,4,8]            predicted time per shard count
 
 The published results' address is ``COURSE_RESULTS_URL`` (``off`` disables), else
-``<site_url of mkdocs.yml>/assets/snippets/``. Exit status: 0 ok, 1 a snippet failed or an
+``<site address>/assets/snippets/`` (``site_url`` of mkdocs.yml, else the repository's
+GitHub Pages address, engine/core/address.py; none without a repository). Exit status: 0 ok, 1 a snippet failed or an
 import refused entries, 2 bad usage.
 """
 
@@ -35,21 +36,25 @@ import argparse
 import json
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
 
 from engine import core
-from engine.core import executor, shards, sharing, times
+from engine.core import address, executor, shards, sharing, times
 from engine.core.project import Project
 
 
 def site_url(project: Project) -> str | None:
-    """``site_url`` of the project's ``mkdocs.yml`` (read as text: no MkDocs needed)."""
+    """``site_url`` of the project's ``mkdocs.yml`` (read as text: no MkDocs needed), else the
+    published site of the project's repository (engine/core/address.py)."""
     config = project.root / "mkdocs.yml"
     if not config.is_file():
         return None
     match = re.search(r"^site_url:\s*(\S+)\s*$", config.read_text(encoding="utf-8"), re.M)
-    return match.group(1).strip("'\"") if match else None
+    if match:
+        return match.group(1).strip("'\"")
+    return address.site_url(address.repository(project.root))  # the repository's published site
 
 
 def _run(args) -> int:
@@ -152,10 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     args.project_ = Project.at(args.project)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs.course.executor").setLevel(logging.WARNING)  # the progress line says it
-    if args.func.__module__ == shards.__name__:
-        return shards.run_command(args.func, args)
+    # `kill` stops a run as Ctrl+C does: the running snippet and what it started end with it
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        if args.func.__module__ == shards.__name__:
+            return shards.run_command(args.func, args)
         return args.func(args)
     except executor.SnippetError as exc:  # e.g. a snippet path that does not exist
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        executor.stop_all()
+        print("interrupted: the running snippets and every process they started were stopped; "
+              "nothing of theirs was cached", file=sys.stderr)
+        return 130

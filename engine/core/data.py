@@ -29,7 +29,8 @@ import sys
 import tempfile
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]  # the engine's checkout: its data/ holds the datasets
 DATA_DIR = ROOT / "data"
@@ -48,10 +49,11 @@ class Unpacked:
     name: str
     size: int
     sha256: str
+    folder: Path | None = None  # the project's data/ (None: this checkout's, DATA_DIR)
 
     @property
     def path(self) -> Path:
-        return DATA_DIR / self.name
+        return (self.folder or DATA_DIR) / self.name
 
 
 @dataclass(frozen=True)
@@ -62,27 +64,65 @@ class DataFile:
     md5: str
     sha256: str
     unpacked: Unpacked | None = None
+    folder: Path | None = None  # the project's data/ (None: this checkout's, DATA_DIR)
 
     @property
     def path(self) -> Path:
-        return DATA_DIR / self.name
+        return (self.folder or DATA_DIR) / self.name
 
 
-def registry() -> dict[str, DataFile]:
-    entries = json.loads(REGISTRY.read_text(encoding="utf-8"))["files"]
+# Every function below takes ``folder``: a project's ``data/`` (``Project.data``), holding its
+# ``registry.json``; None means this checkout's (DATA_DIR, REGISTRY). A folder without a
+# registry has no registered data.
+def _registry_file(folder: Path | None) -> Path:
+    return Path(folder) / "registry.json" if folder is not None else REGISTRY
+
+
+def _read_registry(folder: Path | None) -> dict:
+    path = _registry_file(folder)
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _checked_name(name, where: Path) -> str:
+    """``name`` if it is a relative path that stays under data/; else DataError."""
+    parts = PurePosixPath(name).parts if isinstance(name, str) and name else ()
+    if not parts or PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name or "\0" in name:
+        raise DataError(f"{where}: {name!r} is not a path inside data/ (no '..', not absolute); refused")
+    return name
+
+
+def _checked_url(name: str, url, where: Path) -> str:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
+        raise DataError(f"{where}: {name}: url {url!r} is not an http(s) address; refused")
+    return url
+
+
+def registry(folder: Path | None = None) -> dict[str, DataFile]:
+    """The registered files; a name that leaves data/ or a URL that is not http(s) refuses
+    the whole registry (:class:`DataError`)."""
+    where = _registry_file(folder)
+    home = Path(folder) if folder is not None else DATA_DIR
+    entries = _read_registry(folder).get("files", {})
     return {
-        name: DataFile(
-            name, e["url"], e["size"], e["md5"], e["sha256"],
-            Unpacked(**e["unpacked"]) if "unpacked" in e else None,
+        _checked_name(name, where): DataFile(
+            name, _checked_url(name, e["url"], where), e["size"], e["md5"], e["sha256"],
+            Unpacked(**{**e["unpacked"], "name": _checked_name(e["unpacked"]["name"], where), "folder": home})
+            if "unpacked" in e else None,
+            home,
         )
         for name, e in entries.items()
     }
 
 
-def optional_files() -> dict[str, Path]:
+def optional_files(folder: Path | None = None) -> dict[str, Path]:
     """Files a reader may add (Kaggle data, not redistributed): name -> path under data/."""
-    entries = json.loads(REGISTRY.read_text(encoding="utf-8")).get("optional", {})
-    return {name: DATA_DIR / name for name in entries}
+    where = _registry_file(folder)
+    home = Path(folder) if folder is not None else DATA_DIR
+    entries = _read_registry(folder).get("optional", {})
+    return {_checked_name(name, where): home / name for name in entries}
 
 
 def sha256_of(path: Path) -> str:
@@ -93,6 +133,17 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# sha256 of files hashed by this process, by (path, device, inode, size, mtime, ctime): a file
+# whose bytes change gets a new ctime (no user process can set it back), so a file is hashed
+# once per process and checked before every run for the price of a stat.
+_hashed: dict[tuple, str] = {}
+
+
+def _stat_key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def mismatch(path: Path, size: int, sha256: str) -> str | None:
     """What is wrong with ``path`` compared with the expected size and sha256, or None."""
     if not path.is_file():
@@ -100,7 +151,10 @@ def mismatch(path: Path, size: int, sha256: str) -> str | None:
     found_size = path.stat().st_size
     if found_size != size:
         return f"wrong size {found_size} bytes, expected {size} (truncated or a different file)"
-    found = sha256_of(path)
+    key = _stat_key(path)
+    found = _hashed.get(key) or sha256_of(path)
+    if _stat_key(path) == key:  # unchanged while it was hashed
+        _hashed[key] = found
     if found != sha256:
         return f"sha256 {found} does not match the registry's {sha256}"
     return None
@@ -173,19 +227,34 @@ def _fetch(entry: DataFile, shared: Path | None) -> str:
     return how
 
 
-def prepare(shared: Path | None = None, log=print) -> list[DataFile]:
-    """Make every registered file present and verified; return the entries."""
+def _shared(shared: Path | None) -> Path | None:
     if shared is None:
         env = os.environ.get("COURSE_SHARED_DATA")
         shared = Path(env) if env else (SHARED_DATA if SHARED_DATA.is_dir() else None)
-    entries = list(registry().values())
+    return shared
+
+
+def ensure(entries: list[DataFile], shared: Path | None = None, log=print) -> None:
+    """Make ``entries`` present (seeded or downloaded) and verified, their unpacked copies
+    too; a wrong file raises :class:`DataError` and is never replaced silently. Cheap when
+    nothing changed (see ``_hashed``): the executor calls it before every run."""
     for entry in entries:
         if entry.path.exists():
             verify(entry)
         else:
-            log(f"data: {entry.name} {_fetch(entry, shared)}")
+            log(f"data: {entry.name} {_fetch(entry, _shared(shared))}")
         unpack(entry, log)
-    log(f"data: {len(entries)} files verified in {DATA_DIR}")
+
+
+def prepare(shared: Path | None = None, log=print, folder: Path | None = None) -> list[DataFile]:
+    """Make every registered file of ``folder`` present and verified; return the entries."""
+    entries = list(registry(folder).values())
+    optional_files(folder)  # its names are checked too
+    if not _registry_file(folder).is_file():
+        log(f"data: {_registry_file(folder)} does not exist: this project registers no data")
+        return entries
+    ensure(entries, shared, log)
+    log(f"data: {len(entries)} files verified in {folder if folder is not None else DATA_DIR}")
     return entries
 
 

@@ -26,7 +26,8 @@ A failing snippet raises :class:`SnippetError` with the file name and the
 traceback; one that runs past its time limit raises :class:`SnippetTimeout`.
 So does one that ends before its last line (``sys.exit()``) or prints more than
 :data:`MAX_OUTPUT_BYTES`. None is cached. Processes a snippet starts end with
-it (its process group is killed when it exits). A cache entry is refused (run
+it: it runs under :mod:`engine.core._supervisor`, a child subreaper that kills every process left
+under it when the snippet ends, is stopped, or the engine dies. A cache entry is refused (run
 again) unless its record lists exactly the files in it and its values are
 plain: versions, device and figure names are checked before a page shows them.
 """
@@ -41,6 +42,8 @@ import json
 import logging
 import os
 import platform
+import re
+import select
 import shutil
 import signal
 import subprocess
@@ -64,6 +67,9 @@ DEFAULT_TIMEOUT = float(os.environ.get("COURSE_SNIPPET_TIMEOUT", 1500))
 WARNINGS_AS_ERRORS = "error::DeprecationWarning,error::FutureWarning"
 # What runs a snippet and captures its output: part of every key (see the module docstring).
 RUNNER_DIGEST = hashlib.sha256((Path(__file__).parent / "_child.py").read_bytes()).hexdigest()
+# Runs each snippet and ends everything it started (not part of the key: it changes no result).
+SUPERVISOR = Path(__file__).resolve().with_name("_supervisor.py")
+SUPERVISOR_CLEANUP = 30  # seconds the supervisor may spend killing what a snippet left
 # What a snippet may print (stdout and stderr together); more stops it.
 MAX_OUTPUT_BYTES = int(os.environ.get("COURSE_SNIPPET_MAX_OUTPUT", 1_000_000))
 
@@ -78,10 +84,18 @@ listeners: list = []
 _children: set = set()  # snippet processes running now (see stop_all)
 
 
-def stop_all() -> None:
-    """Kill every snippet process this process started and that still runs (a server stopping)."""
-    for process in list(_children):
-        _kill_group(process)
+def stop_all(wait: float = 5.0) -> None:
+    """Stop every snippet this process started and that still runs, with everything it started
+    (a server stopping, an interrupted run); wait up to ``wait`` seconds for them to end."""
+    running = list(_children)
+    for process in running:
+        _ask_to_stop(process)
+    deadline = time.monotonic() + wait
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass  # its own thread ends it (see _end)
 
 
 def _notify(event: str, snippet: str, key: str, seconds: float | None) -> None:
@@ -117,6 +131,22 @@ def relative(path: Path | str, project: Project | None = None) -> str:
     return (project or Project.at()).relative(path)
 
 
+# Characters a terminal acts on (escape sequences, bell, carriage return, bidi overrides):
+# a snippet's output reaches the terminal in error messages only through shown_safely().
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def shown_safely(text: str) -> str:
+    """``text`` with every control character but newline and tab written as an escape
+    (``\\x1b[31m``), so printing it cannot move the cursor, recolour or retitle a terminal."""
+
+    def escape(match: re.Match) -> str:
+        code = ord(match.group())
+        return "\\r" if code == 13 else f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return TERMINAL_CONTROL.sub(escape, text)
+
+
 def local_imports(path: Path, root: Path | None = None) -> list[Path]:
     """Sibling modules a snippet imports (recursively), e.g. ``from models import Net``; a file
     that does not parse raises :class:`SnippetError` naming it (relative to ``root``)."""
@@ -127,7 +157,7 @@ def local_imports(path: Path, root: Path | None = None) -> list[Path]:
         try:
             names = _imported_names(current, current.read_bytes())
         except SyntaxError as exc:
-            raise SnippetError(f"{current.relative_to(root) if root else current}: {exc}") from None
+            raise SnippetError(shown_safely(f"{current.relative_to(root) if root else current}: {exc}")) from None
         for name in names:
             candidate = path.parent / f"{name}.py"
             if candidate.is_file() and candidate != path and candidate not in seen:
@@ -148,11 +178,11 @@ def _imported_names(current: Path, source: bytes) -> tuple[str, ...]:
     return tuple(names)
 
 
-def data_files(sources: list[bytes]) -> list[data.DataFile]:
-    """Registered data files whose names appear in the given source code."""
+def data_files(sources: list[bytes], project: Project | None = None) -> list[data.DataFile]:
+    """Registered data files (of the project's ``data/``) whose names appear in the source code."""
     text = b"\n".join(sources).decode("utf-8", "replace")
     found = []
-    for name, entry in sorted(data.registry().items()):
+    for name, entry in sorted(data.registry(project.data if project else None).items()):
         stem = name.split("/")[0] if name.startswith("MNIST/") else name
         if stem in text:
             found.append(entry)
@@ -184,15 +214,31 @@ def device_kind() -> str:
     return device_descriptor().split(":")[0]
 
 
+def _sources(snippet: str, project: Project) -> list[bytes]:
+    """The snippet's bytes, then each sibling module it imports (name, NUL, bytes)."""
+    path = project.root / snippet
+    parts = [path.read_bytes()]
+    for module in local_imports(path, project.root):
+        parts.append(module.name.encode() + b"\0" + module.read_bytes())
+    return parts
+
+
+def check_data(snippet: str, project: Project | None = None) -> None:
+    """Verify (seed, unpack) the registered data files ``snippet`` names, as its cache key
+    assumes, before it runs: a wrong file raises :class:`SnippetError` naming it."""
+    project = project or Project.at()
+    try:
+        data.ensure(data_files(_sources(snippet, project), project), log=log.info)
+    except data.DataError as exc:
+        raise SnippetError(f"{snippet}: not run: its data failed the check: {exc}") from None
+
+
 def cache_key(snippet: str, device: str | None = None, project: Project | None = None) -> str:
     """The content key of ``snippet`` (a path relative to the project root) on this machine,
     or for ``device`` (a :func:`device_kind` of another machine, e.g. ``cuda`` for results a
     sharded build merged from the GPU runner)."""
-    root = (project or Project.at()).root
-    path = root / snippet
-    parts = [path.read_bytes()]
-    for module in local_imports(path, root):
-        parts.append(module.name.encode() + b"\0" + module.read_bytes())
+    project = project or Project.at()
+    parts = _sources(snippet, project)
     environment = [
         ENGINE_VERSION,
         "runner " + RUNNER_DIGEST,
@@ -201,9 +247,9 @@ def cache_key(snippet: str, device: str | None = None, project: Project | None =
         device or device_kind(),
         WARNINGS_AS_ERRORS,
     ]
-    environment += [f"{f.name}={f.sha256}" for f in data_files(parts)]
+    environment += [f"{f.name}={f.sha256}" for f in data_files(parts, project)]
     text = b"\n".join(parts).decode("utf-8", "replace")
-    for name, optional in sorted(data.optional_files().items()):
+    for name, optional in sorted(data.optional_files(project.data).items()):
         if name in text:  # a reader's own copy of Kaggle data changes what the snippet shows
             environment.append(f"{name}={data.sha256_of(optional) if optional.is_file() else 'absent'}")
     digest = hashlib.sha256()
@@ -239,17 +285,39 @@ def load(entry: Path, snippet: str, key: str) -> Result | None:
 
 
 def _read_output(process: subprocess.Popen, limit: int, state: dict) -> None:
-    """Collect the child's output (thread); stop its process group past ``limit`` bytes."""
+    """Collect the child's output (thread); stop the snippet past ``limit`` bytes. Ends at
+    end of file, or once ``state["ended"]`` is set and nothing more is waiting: a process
+    that still holds the pipe (one the supervisor could not kill) never blocks the run."""
     chunks, size = [], 0
-    for chunk in iter(lambda: process.stdout.read1(1 << 16), b""):
+    fd = process.stdout.fileno()
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    while True:
+        if not poller.poll(100):
+            if state["ended"].is_set():
+                break
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            break
+        if state.get("too_long"):
+            continue  # read on and drop it: a writer blocked on a full pipe would never end
         if size + len(chunk) > limit:
             chunks.append(chunk[: limit - size])
             state["too_long"] = True
-            _kill_group(process)
-            break
+            _ask_to_stop(process)
+            continue
         chunks.append(chunk)
         size += len(chunk)
     state["output"] = b"".join(chunks)
+
+
+def _ask_to_stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the supervisor: it kills the snippet and everything under it, then exits."""
+    try:
+        process.send_signal(signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass  # ended already
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -257,6 +325,18 @@ def _kill_group(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass  # the group is gone already
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Make sure the supervisor, the snippet and everything it started have ended."""
+    if process.poll() is None:
+        _ask_to_stop(process)
+        try:
+            process.wait(timeout=SUPERVISOR_CLEANUP + 5)
+        except subprocess.TimeoutExpired:
+            log.warning("snippet supervisor %d did not end; killing its process group", process.pid)
+    _kill_group(process)  # the supervisor's own group (fallback; normally empty by now)
+    process.wait()
 
 
 def _execute(project: Project, snippet: str, key: str, timeout: float) -> Result:
@@ -277,38 +357,39 @@ def _execute_in(project: Project, work: Path, snippet: str, key: str, timeout: f
         PYTHONPATH=str(ENGINE_HOME),
         PYTHONUNBUFFERED="1",
     )
-    command = [sys.executable, "-m", "engine.core._child", snippet, str(work)]
+    child = [sys.executable, "-m", "engine.core._child", snippet, str(work)]
+    # the supervisor (a child subreaper) ends everything the snippet starts (README, "Security")
+    command = [sys.executable, "-I", "-S", str(SUPERVISOR), str(os.getpid()), "--", *child]
     if project.niceness and shutil.which("nice"):
         command = ["nice", "-n", str(project.niceness), *command]
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True,
+        start_new_session=True,  # Ctrl+C reaches the engine only; the engine stops the snippet
     )
     _children.add(process)
-    state: dict = {}
+    state: dict = {"ended": threading.Event()}
     reader = threading.Thread(target=_read_output, args=(process, MAX_OUTPUT_BYTES, state), daemon=True)
     reader.start()
+    timed_out = False
     try:
-        try:
-            process.wait(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        # whatever the snippet started ends with it (background processes would hold the pipe)
-        _kill_group(process)
-        process.wait()
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:  # also on KeyboardInterrupt (Ctrl+C, SIGTERM through the CLI): the snippet ends too
+        _end(process)
+        state["ended"].set()
         reader.join()
         process.stdout.close()
-    finally:
         _children.discard(process)
     seconds = time.perf_counter() - start
     output = state["output"].decode("utf-8", "replace")
+    shown = shown_safely(output)  # what error messages print; the page shows ``output``
     if state.get("too_long"):
         raise SnippetError(
             f"{snippet}: stopped after it printed more than {MAX_OUTPUT_BYTES} bytes (the limit for "
             "a page; set COURSE_SNIPPET_MAX_OUTPUT to change it). Nothing was cached. "
-            f"The start of its output:\n{output[:2000]}"
+            f"The start of its output:\n{shown[:2000]}"
         )
     if timed_out:
         raise SnippetTimeout(
@@ -317,13 +398,13 @@ def _execute_in(project: Project, work: Path, snippet: str, key: str, timeout: f
         )
     if process.returncode != 0:
         raise SnippetError(
-            f"{snippet} failed (exit code {process.returncode}). Its output:\n{output}"
+            f"{snippet} failed (exit code {process.returncode}). Its output:\n{shown}"
         )
     if not (work / "child.json").is_file():
         raise SnippetError(
             f"{snippet} ended before its end (exit code 0, e.g. sys.exit() or os._exit()), so its "
             "figures and values could not be collected; let it run to its last line. "
-            f"Nothing was cached. Its output:\n{output}"
+            f"Nothing was cached. Its output:\n{shown}"
         )
     child = json.loads((work / "child.json").read_text())
     (work / "child.json").unlink()
@@ -363,9 +444,10 @@ def run(path: Path | str, timeout: float | None = None, use_cache: bool = True,
                 log.info("snippet %s: cached (ran %.1f s on %s)", snippet, hit.seconds, hit.device)
                 _notify("cached", snippet, key, hit.seconds)
                 return hit
-        log.info("snippet %s: running ...", snippet)
-        _notify("running", snippet, key, None)
         try:
+            check_data(snippet, project)  # the key holds the registered checksums: the files must match
+            log.info("snippet %s: running ...", snippet)
+            _notify("running", snippet, key, None)
             result = _execute(project, snippet, key, timeout or DEFAULT_TIMEOUT)
         except SnippetError:
             _notify("failed", snippet, key, None)

@@ -25,12 +25,13 @@ class Project:
     root: Path
     cache: Path  # the snippet results: one entry folder per key
     niceness: int = 0  # > 0: snippets run at a lower CPU priority (`nice`), behind a server
+    data: Path | None = None  # its datasets (data/registry.json); None: the engine checkout's
 
     @classmethod
     def at(cls, root: Path | str | None = None, cache: Path | str | None = None) -> Project:
         root = Path(root or ENGINE_HOME).resolve()
         cache = cache or os.environ.get("COURSE_CACHE_DIR") or root / ".cache" / "snippets"
-        return cls(root, Path(cache))
+        return cls(root, Path(cache), data=root / "data")
 
     def replace(self, **changes) -> Project:
         return dataclasses.replace(self, **changes)

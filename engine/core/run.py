@@ -109,6 +109,7 @@ def run_all(
                     for future in futures:
                         future.result()  # the first failure (without keep_going) stops the run
                 except BaseException:
+                    executor.stop_all()  # e.g. Ctrl+C: the other running snippet stops too
                     pool.shutdown(cancel_futures=True)
                     raise
         for snippet in names:

@@ -6,6 +6,8 @@ Each lecture's terms live in ``includes/terms/lectureNN.yml``, a YAML list::
       en: stochastic gradient descent
       abbr: SGD          # optional
       avoid_zh: [...]    # optional: variants Chinese pages do not use for this concept
+      also_en: [...]     # optional: other names readers search by (skip connection for shortcut)
+      also_zh: [...]     # optional: the same in Chinese
 
 
 At build time
@@ -37,10 +39,12 @@ from engine.core.project import Project
 
 MARKER = re.compile(r"^::: course-glossary\s*$", re.M)
 ABBR = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
+KEYS = {"zh", "en", "abbr", "avoid_zh", "also_en", "also_zh"}
 
+# Three columns (an abbreviation follows its English term), so the table fits a phone.
 HEADERS = {
-    "zh": "| 中文 | English | 缩写 | 出处 |\n|---|---|---|---|",
-    "en": "| English | 中文 | Abbreviation | Introduced in |\n|---|---|---|---|",
+    "zh": "| 中文 | English（缩写） | 出处 |\n|---|---|---|",
+    "en": "| English (abbreviation) | 中文 | Introduced in |\n|---|---|---|",
 }
 LECTURE = {"zh": "第 {n} 讲", "en": "Lecture {n}"}
 
@@ -57,6 +61,8 @@ class Term:
     lecture: int  # from the file name, lectureNN.yml
     source: str  # the terms file, relative to the repository root
     avoid_zh: tuple[str, ...] = ()  # variants Chinese pages do not use; zh is the preferred term
+    also_en: tuple[str, ...] = ()  # other names readers search by (engine/search.py), shown in the table
+    also_zh: tuple[str, ...] = ()
 
 
 def load_terms(directory: Path | None = None, project: Project | None = None) -> list[Term]:
@@ -74,7 +80,7 @@ def load_terms(directory: Path | None = None, project: Project | None = None) ->
         if not isinstance(entries, list):
             raise GlossaryError(f"{where}: expected a YAML list of {{zh, en, abbr?}}")
         for number, entry in enumerate(entries, start=1):
-            if not isinstance(entry, dict) or set(entry) - {"zh", "en", "abbr", "avoid_zh"} or not (
+            if not isinstance(entry, dict) or set(entry) - KEYS or not (
                 isinstance(entry.get("zh"), str) and isinstance(entry.get("en"), str)
             ):
                 raise GlossaryError(f"{where}, entry {number}: expected {{zh, en, abbr?, avoid_zh?}}, got {entry!r}")
@@ -82,13 +88,17 @@ def load_terms(directory: Path | None = None, project: Project | None = None) ->
             if abbr is not None and not (isinstance(abbr, str) and ABBR.match(abbr)):
                 raise GlossaryError(f"{where}, entry {number}: abbr {abbr!r} is not a word")
             avoid = entry.get("avoid_zh", [])
-            if not (isinstance(avoid, list) and all(isinstance(v, str) and v.strip() for v in avoid)):
-                raise GlossaryError(f"{where}, entry {number}: avoid_zh must be a list of words, got {avoid!r}")
+            for key in ("avoid_zh", "also_en", "also_zh"):
+                words = entry.get(key, [])
+                if not (isinstance(words, list) and all(isinstance(v, str) and v.strip() for v in words)):
+                    raise GlossaryError(f"{where}, entry {number}: {key} must be a list of words, got {words!r}")
             zh = entry["zh"].strip()
             if any(v.strip() == zh for v in avoid):
                 raise GlossaryError(f"{where}, entry {number}: {zh!r} is both preferred and avoided")
             terms.append(Term(zh, entry["en"].strip(), abbr, int(match.group(1)), where,
-                              tuple(v.strip() for v in avoid)))
+                              tuple(v.strip() for v in avoid),
+                              tuple(v.strip() for v in entry.get("also_en", [])),
+                              tuple(v.strip() for v in entry.get("also_zh", []))))
     return terms
 
 
@@ -147,9 +157,11 @@ def table(lang: str, terms: list[Term] | None = None, project: Project | None = 
         page = lecture_page(term.lecture, lang, project)
         if page is not None:
             where = f"[{where}]({page.name})"
-        abbr = term.abbr or ""
-        first, second = (term.zh, term.en) if lang == "zh" else (term.en, term.zh)
-        rows.append(f"| {first} | {second} | {abbr} | {where} |")
+        english = f"{term.en} ({term.abbr})" if term.abbr else term.en
+        english += "".join(f", {also}" for also in term.also_en)
+        chinese = term.zh + "".join(f"、{also}" for also in term.also_zh)
+        first, second = (chinese, english) if lang == "zh" else (english, chinese)
+        rows.append(f"| {first} | {second} | {where} |")
     return "\n".join(rows)
 
 
@@ -162,7 +174,8 @@ def expand(markdown: str, lang: str, project: Project | None = None) -> str:
         rendered = table(lang, project=project)
     except GlossaryError as exc:
         raise GlossaryError(f"glossary: {exc}") from None
-    return MARKER.sub(lambda _: rendered, markdown)
+    # a wrapper for the table's styles (reader.css: the lecture column kept on one line)
+    return MARKER.sub(lambda _: f'<div class="course-glossary" markdown>\n\n{rendered}\n\n</div>', markdown)
 
 
 # What avoided_variants() does not read: code, formulas, snippet lines, link targets, heading
@@ -203,12 +216,17 @@ def prose(markdown: str) -> str:
     return markdown
 
 
-def _variant_pattern(variant: str) -> re.Pattern:
+def _variant_pattern(variant: str, case_sensitive: bool = False) -> re.Pattern:
     """A Latin variant matches as a whole word (``batch`` not in ``batch_size``); a Chinese one anywhere."""
     escaped = re.escape(variant).replace(r"\ ", r"\s+")
     if re.search(r"[A-Za-z]", variant):
-        return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", re.I)
+        return re.compile(rf"(?<![\w-]){escaped}(?![\w-])", 0 if case_sensitive else re.I)
     return re.compile(escaped)
+
+
+def _case_variant(variant: str, term: Term) -> bool:
+    """``softmax`` avoided for ``Softmax 函数``: only the spelling differs, so case matters."""
+    return any(w != variant and w.lower() == variant.lower() for w in re.findall(r"[A-Za-z]+", term.zh))
 
 
 def avoided_variants(markdown: str, terms: list[Term] | None = None) -> list[tuple[int, str, Term]]:
@@ -224,8 +242,11 @@ def avoided_variants(markdown: str, terms: list[Term] | None = None) -> list[tup
     found = []
     for term in terms:
         for variant in term.avoid_zh:
-            for match in _variant_pattern(variant).finditer(text):
-                line = text.count("\n", 0, match.start()) + 1
+            # a variant inside a longer glossary term (批量 in 小批量, 批量大小) is that term, not a use
+            hosts = sorted({t.zh for t in terms if variant in t.zh and t.zh != variant}, key=len, reverse=True)
+            masked = re.sub("|".join(map(re.escape, hosts)), lambda m: " " * len(m.group()), text) if hosts else text
+            for match in _variant_pattern(variant, _case_variant(variant, term)).finditer(masked):
+                line = masked.count("\n", 0, match.start()) + 1
                 found.append((line, match.group(), term))
     return sorted(found, key=lambda f: f[0])
 

@@ -356,7 +356,7 @@ class Pages:
         return {
             "view": view,
             "download": f"{view}{notebook.stem}.ipynb",
-            "colab": colab_url(repository(config), notebook) or f"{view}{notebook.stem}.ipynb",
+            "colab": colab_url(repository(config), notebook),  # None: no repository, no link
             "page": notebook.title,
             "page_url": prefix + page_url(notebook.page_src_uri),
         }
@@ -364,7 +364,11 @@ class Pages:
     @staticmethod
     def _html_links(template: str, links: dict[str, str]) -> str:
         """A label with ``[text]({name})`` links as HTML (MkDocs checks Markdown links only
-        against docs/, where the generated notebook pages are not)."""
+        against docs/, where the generated notebook pages are not). A link without an address
+        (Colab, when no repository is known) is left out with its separator."""
+        for name in [k for k, v in links.items() if v is None]:
+            template = re.sub(r"\s*·\s*\[[^\]]+\]\(\{" + name + r"\}\)", "", template)
+        links = {k: v for k, v in links.items() if v is not None}
         html = re.sub(r"\[([^\]]+)\]\(\{(\w+)\}\)", r'<a href="{\2}">\1</a>', template)
         html = html.replace('<a href="{download}">', '<a href="{download}" download>')
         return html.format(**{k: html_escape(v, quote=True) for k, v in links.items()})

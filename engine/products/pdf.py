@@ -30,6 +30,7 @@ import argparse
 import collections
 import datetime
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -76,6 +77,12 @@ body { margin: 0; background: #fff; }
 .md-typeset table:not([class]) { display: table; width: 100%; }
 .pdf-mermaid { text-align: center; margin: 1em 0; }
 .pdf-mermaid svg { max-width: 100%; height: auto; }
+.web-only { display: none !important; }
+/* The theme keeps an admonition or details block on one page: a long one (errata tables, logs)
+   then leaves the page before it half empty. Here they flow on, their title with their start. */
+.md-typeset .admonition, .md-typeset details { break-inside: auto !important; }
+.md-typeset .admonition-title, .md-typeset summary { break-after: avoid; }
+.md-typeset tr { break-inside: avoid; }
 """
 
 FOOTER = (
@@ -96,10 +103,34 @@ def _vendor_file(site: Path, name: str) -> str:
     return found[0].relative_to(site).as_posix()
 
 
-def _chromium() -> str:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ENV = "COURSE_CHROMIUM"  # a chromium executable to use (else found as below)
+
+
+def chromium_executable(playwright=None) -> str | None:
+    """The chromium the PDFs and the browser tests use: ``COURSE_CHROMIUM``, else Playwright's own
+    browser when installed (``python -m playwright install --with-deps chromium``, GitHub's
+    runners), else ``chromium`` on PATH (Debian's; Ubuntu's is a snap wrapper Playwright cannot
+    drive). None when there is none."""
+    given = os.environ.get(CHROMIUM_ENV, "").strip()
+    if given:
+        if not os.access(given, os.X_OK):
+            raise PdfError(f"{CHROMIUM_ENV}={given}: not an executable file")
+        return given
+    if playwright is not None:
+        try:
+            own = playwright.chromium.executable_path
+        except Exception:  # noqa: BLE001 (no browser of its own installed)
+            own = None
+        if own and os.access(own, os.X_OK):
+            return own
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _chromium(playwright=None) -> str:
+    executable = chromium_executable(playwright)
     if executable is None:
-        raise PdfError("no chromium on PATH (apt-get install chromium): the PDF is printed by it")
+        raise PdfError("no chromium (set COURSE_CHROMIUM, run `python -m playwright install chromium`, "
+                       "or apt-get install chromium on Debian): the PDF is printed by it")
     return executable
 
 
@@ -144,7 +175,7 @@ def build(site: Path, out: Path, languages: list[str] | None = None, log=print) 
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     with StaticServer(site) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(executable_path=_chromium(playwright), args=LAUNCH_ARGS)
         try:
             for lang in languages:
                 started = time.monotonic()

@@ -134,7 +134,9 @@ async ({ home, siteRoot, vendor, labels, built }) => {
         const path = target.pathname.slice(new URL(siteRoot).pathname.length);
         link.setAttribute("href", new URL(path + target.search + target.hash, publicRoot).href);
       } else {
-        problems.push(`${url}: cannot link ${target.href} from the PDF: the site has no canonical URL (site_url)`);
+        // No published address (a build without a repository, engine/core/address.py): the text stays,
+        // the link is left out rather than pointing at a local server.
+        link.replaceWith(...link.childNodes);
       }
     }
     document.body.append(section);

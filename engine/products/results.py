@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.core.executor import Result
+from engine.core.executor import Result, shown_safely
 from engine.core.project import Project
 
 MARKER = re.compile(r"^::: course-results\s*$", re.M)
@@ -35,8 +35,11 @@ class Headline:
     value: tuple  # keys into the snippet's top-level values, e.g. ("final_costs", "0.05")
     zh: str  # what the value is, in each language
     en: str
-    reported: float | str | None = None  # what the course reported (None: nothing comparable)
+    # what the course reported: a number, a (low, high) range, a string, or None (nothing comparable);
+    # the lecture page's "course" table states the same (tests/test_results.py)
+    reported: float | str | tuple | None = None
     percent: bool = False  # a fraction shown as a percentage
+    about: bool = False  # the course gives the value only roughly ("about 97%")
 
 
 # Which value each lecture shows, and what the course reported for it.
@@ -69,17 +72,19 @@ HEADLINES: list[Headline] = [
     Headline(8, "snippets/lecture08_dataset_and_dataloader/titanic.py", ("val_accuracy",),
              "Titanic 验证集准确率", "Titanic validation accuracy", None, percent=True),
     Headline(9, "snippets/lecture09_softmax_classifier/train_mnist_fc.py", ("test_accuracy",),
-             "全连接网络的 MNIST 测试准确率", "MNIST test accuracy, fully connected network", "≈97%", percent=True),
+             "全连接网络的 MNIST 测试准确率", "MNIST test accuracy, fully connected network", 0.97,
+             percent=True, about=True),
     Headline(10, "snippets/lecture10_cnn_basics/train_basic_cnn.py", ("test_accuracy",),
-             "基础 CNN 的 MNIST 测试准确率", "MNIST test accuracy, basic CNN", "≈98%", percent=True),
+             "基础 CNN 的 MNIST 测试准确率", "MNIST test accuracy, basic CNN", 0.9869, percent=True),
     Headline(11, "snippets/lecture11_advanced_cnn/train_inception.py", ("test_accuracy",),
-             "Inception 网络的 MNIST 测试准确率", "MNIST test accuracy, Inception network", None, percent=True),
+             "Inception 网络的 MNIST 测试准确率", "MNIST test accuracy, Inception network", (0.98, 0.99),
+             percent=True),
     Headline(11, "snippets/lecture11_advanced_cnn/train_resnet.py", ("test_accuracy",),
-             "残差网络的 MNIST 测试准确率", "MNIST test accuracy, residual network", None, percent=True),
+             "残差网络的 MNIST 测试准确率", "MNIST test accuracy, residual network", 0.9901, percent=True),
     Headline(12, "snippets/lecture12_basic_rnn/hello_embedding.py", ("prediction",),
              "“hello” 的预测（嵌入层 + RNN）", "prediction for \"hello\" (embedding + RNN)", "ohlol"),
     Headline(13, "snippets/lecture13_rnn_classifier/train.py", ("test_accuracy",),
-             "名字分类的测试准确率", "test accuracy of name classification", "83–84%", percent=True),
+             "名字分类的测试准确率", "test accuracy of name classification", (0.83, 0.84), percent=True),
 ]
 
 LABELS = {
@@ -89,6 +94,8 @@ LABELS = {
         "seconds": "{s:.1f} 秒",
         "not_run": "未运行",
         "none": "—",
+        "about": "约 {}",
+        "range": "{}～{}",  # 83%～84%
     },
     "en": {
         "header": (
@@ -99,6 +106,8 @@ LABELS = {
         "seconds": "{s:.1f} s",
         "not_run": "not run",
         "none": "—",
+        "about": "about {}",
+        "range": "{}–{}",  # 83%–84%
     },
 }
 
@@ -129,10 +138,30 @@ def fmt(value, percent: bool = False) -> str:
     return f"{value:.10g}" if math.isfinite(value) else str(value)
 
 
+def reported_text(h: Headline, lang: str) -> str:
+    """What the course reported, worded as the lecture pages word it in ``lang``."""
+    labels = LABELS[lang]
+    if h.reported is None:
+        return labels["none"]
+
+    def one(value) -> str:
+        if h.percent and isinstance(value, float):
+            return f"{round(100 * value, 2):g}%"  # as the course wrote it: 97%, 98.69%
+        return fmt(value, h.percent)
+
+    if isinstance(h.reported, tuple):
+        text = labels["range"].format(*map(one, h.reported))
+    else:
+        text = one(h.reported)
+    return labels["about"].format(text) if h.about else text
+
+
 def as_text(value) -> str:
     """A value from a run as Markdown table-cell text: its HTML, Markdown and ``--8<--``
-    syntax escaped, so the page shows it as it is."""
-    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", str(value))
+    syntax escaped, so the page shows it as it is; line breaks and control characters are
+    shown as escapes (``\\n``, ``\\u2028``): a table cell is one line."""
+    text = shown_safely(str(value)).replace("\n", "\\n")
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", text)
     return html.escape(text, quote=False)
 
 
@@ -140,7 +169,7 @@ def check(headlines: list[Headline] = HEADLINES, project: Project | None = None)
     """Every mapped snippet exists (before anything runs)."""
     root = (project or Project.at()).root
     for h in headlines:
-        if not (root / h.snippet).is_file():
+        if not (root / h.snippet).is_file():  # the project being built
             raise ResultsError(f"results mapping, lecture {h.lecture}: no snippet {h.snippet}")
 
 
@@ -160,7 +189,7 @@ def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headli
     lines = [labels["header"]]
     for h, value, result in rows(lang, run, headlines, project):
         shown = as_text(fmt(value, h.percent)) if result is not None else labels["not_run"]
-        reported = fmt(h.reported, h.percent) if h.reported is not None else labels["none"]
+        reported = reported_text(h, lang)
         device = as_text(result.device) if result is not None else labels["none"]
         seconds = labels["seconds"].format(s=result.seconds) if result is not None else labels["none"]
         label = h.zh if lang == "zh" else h.en

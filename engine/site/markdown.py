@@ -91,8 +91,12 @@ def render_code(snippet: str, project: Project | None = None) -> str:
 
 def shown_as_printed(text: str) -> str:
     """``text`` with every line that pymdownx.snippets would expand or drop (``--8<--``)
-    given its ``;`` escape, which that extension removes again: the page shows the line."""
-    lines = text.split("\n")
+    given its ``;`` escape, which that extension removes again: the page shows the line.
+
+    Lines are cut where ``str.splitlines`` cuts (also at ``\\r``, form feed, U+2028, ...) and
+    joined with ``\\n``: the code block and the page are split that way later, and Markdown
+    turns a lone ``\\r`` into a line break, so pymdownx sees exactly these lines."""
+    lines = text.splitlines()
     for i, line in enumerate(lines):
         if "8<" not in line:
             continue

@@ -46,7 +46,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
 from engine import core  # noqa: E402
-from engine.core import data, executor, pages, sharing  # noqa: E402
+from engine.core import address, data, executor, pages, sharing  # noqa: E402
 from engine.core.project import Project  # noqa: E402
 from engine.products import glossary, notebooks, results  # noqa: E402
 from engine.site import rebuilds  # noqa: E402
@@ -59,6 +59,7 @@ _results: dict[str, executor.Result] = {}  # key -> result, for this process
 _shown: set[str] = set()  # keys shown in the current build
 _cuda: set[str] = set()  # snippets of the CUDA pages (a GPU result is shown first)
 EXECUTE_MODES = ("1", "0", "cache-only")
+_told_no_repository: list[bool] = []
 
 
 def execution_enabled() -> bool:
@@ -134,13 +135,11 @@ def on_startup(command, dirty):
         log.info("COURSE_EXECUTE=0: snippets are shown but not run")
     elif core.cache_only():
         log.info("COURSE_EXECUTE=cache-only: results come from the cache; a missing one fails the build")
-    elif not streaming():
-        _prepare_data()
 
 
 def _prepare_data():
     try:
-        data.prepare(log=log.info)
+        data.prepare(log=log.info, folder=(SESSION.project or Project.at()).data)
     except data.DataError as exc:
         raise PluginError(f"data: {exc}") from None
 
@@ -157,23 +156,45 @@ def _markdown_converter(config):
 
 
 def on_config(config):
+    # The project being built (maybe not this repository): its snippets, cache, notebooks, data.
     SESSION.project = _notebooks.project = Project.at(Path(config.config_file_path).parent)
+    _set_addresses(config)
     if not execution_enabled() or core.cache_only():
         return config
+    if not streaming() and not SESSION.data_ready:  # serve: the worker prepares them
+        SESSION.data_ready = True
+        _prepare_data()
     try:
         return _prepare_results(config)
     except executor.SnippetError as exc:  # e.g. a snippet that does not parse
         raise PluginError(str(exc)) from None
 
 
+def _set_addresses(config) -> None:
+    """The site's address and repository from the repository it is built from (engine/address.py)
+    where mkdocs.yml sets none: canonical links, sitemap, PDF covers and Colab links follow."""
+    repo = address.repository(Path(config.config_file_path).parent)
+    if not config.site_url:  # not set by mkdocs.yml, nor by `mkdocs serve` (its own address)
+        config.site_url = address.site_url(repo)
+    extra = config.extra
+    if not extra.get("repository") and not config.repo_url and repo:
+        extra["repository"] = address.repository_url(repo)
+    if repo is None and not _told_no_repository:
+        _told_no_repository.append(True)  # once per process (serve rebuilds)
+        log.info(address.NO_REPOSITORY)
+
+
 def _published_site_url(config) -> str | None:
-    """``site_url`` as mkdocs.yml (or a command-line option) sets it: ``mkdocs serve`` replaces
-    ``config.site_url`` with its own address, where no results are published."""
+    """``site_url`` as mkdocs.yml (or a command-line option) sets it, else the repository's
+    published site: ``mkdocs serve`` replaces ``config.site_url`` with its own address, where no
+    results are published."""
     given = getattr(config, "user_configs", None)  # the file's settings, then the options
     if given is None:
         return config.site_url
     urls = [settings["site_url"] for settings in given if settings.get("site_url")]
-    return urls[-1] if urls else None
+    if urls:
+        return urls[-1]
+    return address.site_url(address.repository(Path(config.config_file_path).parent))
 
 
 def _prepare_results(config):
@@ -326,6 +347,9 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     _notebooks.on_post_build(config)
+    if not config.site_url:  # no address (no repository): a sitemap of "None./" would mislead
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            (Path(config.site_dir) / name).unlink(missing_ok=True)
     target = Path(config.site_dir) / sharing.RESULTS_PATH
     if SESSION.command == "serve":  # the figures only: nothing publishes a served site
         for key in sorted(_shown):

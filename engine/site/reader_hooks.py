@@ -6,8 +6,9 @@ inject into what the build produces:
 * each lecture page links its part of the video course under its title, the home pages link
   the whole series (:data:`VIDEO_SERIES`; links only, nothing is loaded from Bilibili);
 * every snippet figure gets its display size (``width``/``height``: the PNG's pixels at the
-  resolution it was saved with, so a 2x PNG shows at its 1x size, sharp on dense screens) and
-  a link to the image itself, to open it full size;
+  resolution it was saved with, so a 2x PNG shows at its 1x size, sharp on dense screens; also
+  as ``--figure-width``, from which reader.css keeps it readable on a phone) and a link to the
+  image itself, to open it full size;
 * the 404 page is the Chinese one, with a link home and a language switch to the two home pages;
 * the previous/next links of the footer follow the navigation as shown (the notebook pages
   that the navigation leaves out are not linked from the home page);
@@ -124,14 +125,40 @@ def openable_figures(content: str, cache_dir: Path | None = None) -> str:
         src, alt = match.group("src"), match.group("alt")
         return (
             f'<figure class="snippet-figure"><a class="snippet-figure__open" href="{src}" '
-            f'title="{alt}"><img src="{src}" alt="{alt}" width="{width}" height="{height}"></a></figure>'
+            f'title="{alt}"><img src="{src}" alt="{alt}" width="{width}" height="{height}" '
+            f'style="--figure-width: {width}px"></a></figure>'
         )
 
     return FIGURE.sub(figure, content)
 
 
+# Results table: a phone shows each row as a card (reader.css), each value under its column's
+# name, which every cell carries as data-label.
+RESULTS_TABLE = re.compile(r'(<div class="course-results">\s*<table>)(.*?)(</table>)', re.S)
+HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+
+
+def labelled_results(content: str) -> str:
+    """Give each cell of the results table its column's name (``data-label``)."""
+
+    def table(match):
+        head, body = match.group(2).split("</thead>", 1) if "</thead>" in match.group(2) else ("", "")
+        names = [html.escape(re.sub(r"<[^>]+>", "", h).strip()) for h in HEADER_CELL.findall(head)]
+        if not names:
+            raise PluginError("results table: no header row to label its cells with")
+
+        def row(r):
+            cells = iter(names)
+            return "<tr>" + re.sub(r"<td>", lambda _: f'<td data-label="{next(cells, "")}">', r.group(1)) + "</tr>"
+
+        return match.group(1) + head + "</thead>" + ROW.sub(row, body) + match.group(3)
+
+    return RESULTS_TABLE.sub(table, content)
+
+
 def on_page_content(html_content, page, config, files):
-    return openable_figures(html_content, Project.at(Path(config.config_file_path).parent).cache)
+    return labelled_results(openable_figures(html_content, Project.at(Path(config.config_file_path).parent).cache))
 
 
 # Footer links -------------------------------------------------------------------------------

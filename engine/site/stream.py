@@ -226,6 +226,7 @@ class Session:
     command: str | None = None  # "serve" or "build", from MkDocs' on_startup
     worker: Worker | None = None
     fetched = False  # published results fetched (once per process)
+    data_ready = False  # the project's datasets prepared (once per process)
     ran_up_front = False  # a build ran the missing snippets before rendering (once)
     placeholders: set = set()  # keys the latest (re)build showed as placeholders
     trigger: Path | None = None  # touching a file in this folder makes `mkdocs serve` rebuild

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,10 +74,14 @@ def measure(site: Path, pages: list[str] | None = None, browser=None,
             if browser is None:
                 from playwright.sync_api import sync_playwright
 
-                executable = shutil.which("chromium") or shutil.which("chromium-browser")
-                if executable is None:
-                    raise RuntimeError("page weight needs chromium on PATH (apt-get install chromium)")
+                from engine.products.pdf import chromium_executable
+
                 own = sync_playwright().start()
+                executable = chromium_executable(own)
+                if executable is None:
+                    own.stop()
+                    raise RuntimeError("page weight needs chromium (COURSE_CHROMIUM, playwright's own, "
+                                       "or apt-get install chromium)")
                 browser = own.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
             weights = []
             for start in range(0, len(pages), AT_ONCE):
@@ -106,6 +109,9 @@ def _weigh(browser, site: Path, base: str, pages: list[str], viewport: tuple[int
             tabs.append(tab)
             requested.append(urls)
         for tab in tabs:
+            # "load" first: networkidle alone can come while the parser has not asked for
+            # everything yet (on a busy machine; tests/browser.py)
+            tab.wait_for_load_state("load")
             tab.wait_for_load_state("networkidle")
         seen = -1
         while seen != sum(map(len, requested)):  # until no page requested anything for SETTLE_MS

@@ -20,9 +20,9 @@ min_mse = float(mse[row, col])
 print(f"grid: {mse.shape[1]} values of w x {mse.shape[0]} values of b")
 print(f"lowest MSE {min_mse:.4f} at w={best_w:.1f}, b={best_b:.1f}")
 
-fig = plt.figure(figsize=(7, 5))
-ax = fig.add_subplot(projection="3d")  # (2)!
-ax.plot_surface(W, B, mse, cmap="viridis", linewidth=0)
+fig = plt.figure(figsize=(7, 5))  # (2)!
+ax = fig.add_subplot(projection="3d")  # (3)!
+ax.plot_surface(W, B, mse, cmap="viridis", linewidth=0)  # (4)!
 ax.set_xlabel("w")
 ax.set_ylabel("b")
 ax.set_zlabel("MSE")

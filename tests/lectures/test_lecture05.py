@@ -66,3 +66,16 @@ def test_slow_direction_decides_w_after_100_epochs(run_snippet):
     assert values["w_after_100"][0] == pytest.approx(1.75, abs=0.01)  # seed 0, as in the main snippet
     assert max(values["w_after_100"]) - min(values["w_after_100"]) > 0.2  # the seed decides
     assert max(values["w_after_100"]) > 2.0  # some initializations even overshoot
+
+
+def test_step_lr_divides_the_learning_rate_by_10_every_100_epochs(run_snippet):
+    values = run_snippet(L05 + "lr_scheduler.py").values
+    lrs, losses = values["learning_rates"], values["losses"]
+    assert len(lrs) == len(losses) == 300
+    assert lrs[0] == lrs[99] == 0.05
+    assert lrs[100] == pytest.approx(0.005) and lrs[199] == pytest.approx(0.005)
+    assert lrs[200] == pytest.approx(0.0005) and lrs[299] == pytest.approx(0.0005)
+    # the page: after each drop the loss falls more slowly (loss ratio over 50 epochs nearer 1)
+    ratios = [losses[start + 50] / losses[start] for start in (49, 149, 249)]
+    assert ratios[0] < ratios[1] < ratios[2] < 1, ratios
+    assert values["w"] == pytest.approx(2.0, abs=0.02) and values["final_loss"] < 1e-3

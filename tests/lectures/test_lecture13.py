@@ -75,7 +75,7 @@ def test_model_matches_the_course():
 def test_training_reaches_the_course_accuracy_and_stays_there(run_snippet):
     """The page: the accuracy reaches the course's 83-84 % within ten or so epochs, then stays flat
     while the training loss keeps falling; after the last epoch it is at least 80 %."""
-    course = page_claim(PAGE, {"en": r"reaches the course's (\d+)-\d+%", "zh": r"升到课程报告的 (\d+)%"}) / 100
+    course = page_claim(PAGE, {"en": r"reaches the course's (\d+)%–\d+%", "zh": r"升到课程报告的 (\d+)%"}) / 100
     floor = page_claim(PAGE, {"en": r"after the last epoch is at least (\d+)%",
                               "zh": r"最后一轮的测试准确率不低于 (\d+)%"}) / 100
     result = run_snippet(f"{FOLDER}/train.py")

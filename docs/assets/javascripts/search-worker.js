@@ -5,6 +5,13 @@
 // * One tokenizer for documents and queries: NFKC (full-width punctuation and letters become
 //   plain), lower case; punctuation of any width and Chinese stop characters separate words;
 //   a Chinese run becomes overlapping character pairs, so no dictionary is needed.
+// * A question is asked by its content words: a Chinese query is split along the words of the
+//   course (the index's `words`, from jieba at build time) and question and function words
+//   (为什么, 怎么, 要, 的...) are dropped, so no pair across two words (要用, 用交) or of a
+//   filler word outvotes the words that matter; English drops question words the same way.
+// * Sections are searched by their prose (`text`, what a preview shows), by the rest (`more`:
+//   code, outputs, tables, at a low weight) and by the other names of the glossary terms
+//   their prose names (`also`: "skip connection" for shortcut).
 // * The index of the reader's language only (worker URL `?lang=`), fetched on the first query.
 // * Score: matches in the page title and section headings count far above body text, the more
 //   so the more of the query the heading holds; a query that is a heading, or part of one,
@@ -19,13 +26,22 @@ const indexUrl = new URL(`../../search/index-${language}.json?v=${params.get("v"
 
 const HAN = /\p{Script=Han}/u;
 const WORD = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
+const HYPHENATED = /(?<![\p{L}\p{N}-])\p{Script=Latin}+(?:-\p{Script=Latin}+)+(?![\p{L}\p{N}-])/gu;
 // Function characters that glue words together in Chinese (从 A 到 B, A 与 B, A 的 B).
 const HAN_STOP = /[的了和与及或之从到由在是把被将对]/u;
 const STOP_WORDS = new Set(("a an and are as at be but by for from has have how if in into is it its " +
   "of on or that the their then there these this to was were what when which why will with").split(" "));
+// Words a reader's question wraps around its content (queries only; pages keep them).
+const QUESTION_WORDS = new Set(("do does did done i me my we our you your can could should would shall " +
+  "need want use using vs versus difference own look like about get choose pick").split(" "));
+const QUESTION_WORDS_ZH = new Set(("为什么 为何 什么 怎么 怎样 怎么样 怎么办 如何 哪些 哪个 哪里 哪儿 是否 是不是 " +
+  "有没有 能不能 可不可以 可以 能否 应该 需要 意思 干什么 干嘛 有什么 什么样 一下 一个 自己 时候 什么时候 " +
+  "回事 起来 多大 多少 到底 区别 不同 差别 还是 以后 之后 出现 用来 作用").split(" "));
+const LONGEST_WORD = 6;
 
-const WEIGHT = { page: 12, heading: 10, text: 1 };  // where a term is found
+const WEIGHT = { page: 12, heading: 10, text: 1, also: 1, more: 0.3 };  // where a term is found
 const EXACT_HEADING = 3, PART_OF_HEADING = 1.5;  // score factors when the query is (in) the heading
+const KEEP_COVERAGE = Number(self.KEEP ?? 0.6), COVERAGE_POWER = Number(self.POWER ?? 1);  // see search()
 const PAGE_SHARE = 0.25;  // share of a page's other matching sections in its rank
 const PREFIX = 0.6;  // weight of a term the query word only begins (or, for one character, contains)
 
@@ -33,7 +49,12 @@ const PREFIX = 0.6;  // weight of a term the query word only begins (or, for one
  * `mark` is what the result list highlights, `surface` the word as written (for suggestions). */
 function tokenize(text) {
   const words = [];
-  for (const [run] of text.normalize("NFKC").matchAll(WORD)) {
+  text = text.normalize("NFKC");
+  for (const [joined] of text.matchAll(HYPHENATED)) {  // back-propagation also answers backpropagation
+    const token = stem(joined.replace(/-/g, "").toLowerCase());
+    words.push({ token, mark: null, surface: null });
+  }
+  for (const [run] of text.matchAll(WORD)) {
     if (HAN.test(run[0])) {
       for (const part of run.split(HAN_STOP)) {
         if (part.length === 1) words.push({ token: part, mark: part, surface: null });
@@ -81,7 +102,7 @@ let options = { suggest: false };
 async function load() {
   const response = await fetch(indexUrl);
   if (!response.ok) throw new Error(`search index ${indexUrl}: HTTP ${response.status}`);
-  const { docs } = await response.json();
+  const { docs, words = [] } = await response.json();
   const postings = new Map();  // token -> Map(doc number -> {page, heading, text} counts)
   const surfaces = new Map();  // latin word -> times seen, for suggestions
   const pages = new Map();  // page location -> article doc number
@@ -92,19 +113,50 @@ async function load() {
     if (doc.article) pages.set(page, n);
     const titleWords = tokenize(plain(doc.title));
     doc.titleTokens = titleWords.map(w => w.token);
-    const fields = [[doc.article ? "page" : "heading", titleWords], ["text", tokenize(plain(doc.text))]];
+    const fields = [[doc.article ? "page" : "heading", titleWords], ["text", tokenize(plain(doc.text))],
+      ["also", tokenize(doc.also || "")], ["more", tokenize(doc.more || "")]];
     for (const [field, words] of fields) {
       for (const { token, surface } of words) {
         if (!postings.has(token)) postings.set(token, new Map());
         const counts = postings.get(token);
-        if (!counts.has(n)) counts.set(n, { page: 0, heading: 0, text: 0 });
+        if (!counts.has(n)) counts.set(n, { page: 0, heading: 0, text: 0, also: 0, more: 0 });
         counts.get(n)[field] += 1;
         if (surface) surfaces.set(surface, (surfaces.get(surface) || 0) + 1);
       }
     }
   });
   for (const doc of docs) doc.articleNumber = pages.get(doc.page);
-  return { docs, postings, vocabulary: [...postings.keys()].sort(), surfaces: [...surfaces.keys()].sort(), counts: surfaces };
+  return { docs, postings, vocabulary: [...postings.keys()].sort(), surfaces: [...surfaces.keys()].sort(),
+    counts: surfaces, words: new Set([...words, ...QUESTION_WORDS_ZH]) };
+}
+
+/** A reader's query as its content words: each Chinese run split along the course's words
+ * (longest first), question words and lone characters between words dropped; English
+ * question words dropped. A query of nothing else is asked as typed. */
+function contentQuery(idx, query) {
+  const kept = [];
+  for (const [run] of query.normalize("NFKC").matchAll(WORD)) {
+    if (!HAN.test(run[0])) {
+      if (!QUESTION_WORDS.has(run.toLowerCase())) kept.push(run);
+      continue;
+    }
+    let unknown = "";
+    const flush = () => {
+      if (unknown.length > 1) kept.push(unknown);
+      unknown = "";
+    };
+    for (let i = 0; i < run.length;) {
+      let length = Math.min(LONGEST_WORD, run.length - i);
+      while (length > 1 && !idx.words.has(run.slice(i, i + length))) length--;
+      const word = run.slice(i, i + length);
+      i += length;
+      if (length === 1) { unknown += word; continue; }
+      flush();
+      if (!QUESTION_WORDS_ZH.has(word)) kept.push(word);
+    }
+    flush();
+  }
+  return kept.length ? kept.join(" ") : query;  // nothing but question words: as typed
 }
 
 /** Index terms a query token stands for, with a weight: itself, or those it begins or contains. */
@@ -207,19 +259,22 @@ function teaser(html) {
 }
 
 function search(idx, query) {
-  const words = tokenize(query);
+  const words = tokenize(contentQuery(idx, query));
   const sequence = words.map(w => w.token);
+  const typedSequence = tokenize(query).map(w => w.token);
   const tokens = [...new Set(sequence)];
   if (!tokens.length) return { items: [], suggest: [] };
   const n = idx.docs.length;
   const scores = new Map();  // doc number -> {best: token -> score, inTitle: tokens in its title}
+  const weightOf = new Map();  // query token -> how much it says (its best term's idf)
   for (const token of tokens) {
     for (const [term, weight] of expand(idx, token)) {
       const postings = idx.postings.get(term);
       const idf = Math.log(1 + (n - postings.size + 0.5) / (postings.size + 0.5));
+      weightOf.set(token, Math.max(weightOf.get(token) || 0, weight * idf));
       for (const [doc, counts] of postings) {
         let value = 0;
-        for (const field of ["page", "heading", "text"]) {
+        for (const field of ["page", "heading", "text", "also", "more"]) {
           if (counts[field]) value += WEIGHT[field] * counts[field] / (counts[field] + 1.2);
         }
         const entry = scores.get(doc) || { best: new Map(), inTitle: new Set() };
@@ -229,17 +284,24 @@ function search(idx, query) {
       }
     }
   }
-  // All words of the query must be found; if no section has them all, those with the most.
+  // Coverage: the share of the query's weight a section holds (a rare word counts more than a
+  // common one). Sections far below the best coverage are dropped, the others scaled by it, so
+  // a section with every word wins, but a common word does not outvote a rare one.
+  const total = [...weightOf.values()].reduce((a, b) => a + b, 0) || 1;
   let most = 0;
-  for (const entry of scores.values()) most = Math.max(most, entry.best.size);
+  for (const entry of scores.values()) {
+    entry.coverage = [...entry.best.keys()].reduce((a, t) => a + weightOf.get(t), 0) / total;
+    most = Math.max(most, entry.coverage);
+  }
   const matches = [];
   for (const [doc, entry] of scores) {
-    if (entry.best.size < most) continue;
-    let score = [...entry.best.values()].reduce((a, b) => a + b, 0);
+    if (entry.coverage < KEEP_COVERAGE * most) continue;
+    let score = [...entry.best.values()].reduce((a, b) => a + b, 0) * (idx.docs[doc].boost ?? 1);
+    score *= (entry.coverage / most) ** COVERAGE_POWER;
     score *= 1 + entry.inTitle.size / tokens.length;  // the more of the query the title holds
-    const title = idx.docs[doc].titleTokens;
-    if (title.length === sequence.length && containsRun(title, sequence)) score *= EXACT_HEADING;
-    else if (containsRun(title, sequence)) score *= PART_OF_HEADING;
+    const title = idx.docs[doc].titleTokens;  // the query as typed is (in) the heading
+    if (title.length === typedSequence.length && containsRun(title, typedSequence)) score *= EXACT_HEADING;
+    else if (containsRun(title, typedSequence) || containsRun(title, sequence)) score *= PART_OF_HEADING;
     matches.push({ doc, score, found: entry.best });
   }
   // Group by page: a page ranks by its best section plus a share of the others.
