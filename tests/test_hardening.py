@@ -652,3 +652,18 @@ def test_building_another_project_with_the_engines_hooks_writes_into_that_projec
     after = {p: p.stat().st_mtime_ns for p in engine_notebooks.rglob("*")} if engine_notebooks.is_dir() else {}
     assert [p for p in after if "lecture02-demo" in p.name] == []
     assert {p: t for p, t in after.items() if before.get(p) != t and "demo" in str(p)} == {}
+
+
+def test_a_stopped_supervisor_exits_as_killed_and_prints_nothing():
+    """The time limit or an interrupted run stops the supervisor: it must end as if killed
+    (no traceback of its own in the snippet's output)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-I", "-S", str(executor.SUPERVISOR), str(os.getpid()), "--",
+         "sh", "-c", "echo ready; exec sleep 60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline() == b"ready\n"  # handlers set, command started
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=40)
+    assert err == b"", err.decode(errors="replace")
+    assert proc.returncode == -signal.SIGKILL
