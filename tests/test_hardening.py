@@ -402,8 +402,9 @@ def test_a_child_that_keeps_stdout_open_does_not_block_the_run(project):
     assert seconds < 12, f"engine run waited {seconds:.1f} s for a child holding its output"
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_stopping_engine_run_stops_the_snippet_and_everything_it_started(project, sig):
+def start_long_snippet(project, **streams):
+    """``engine run`` on a snippet that starts a ``setsid`` child and sleeps; returns the engine
+    process and the file where the snippet wrote its own and its child's pid, once both are up."""
     snippet = project("long.py", """
         import os
         import subprocess
@@ -418,7 +419,7 @@ def test_stopping_engine_run_stops_the_snippet_and_everything_it_started(project
     env = dict(os.environ, COURSE_CACHE_DIR=str(project.root / "cache"))
     engine = subprocess.Popen(
         [sys.executable, "-m", "engine", "--project", str(project.root), "run", "--no-fetch", snippet],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, **streams,
     )
     pids_file = project.root / "pids"
     deadline = time.monotonic() + 120
@@ -426,6 +427,12 @@ def test_stopping_engine_run_stops_the_snippet_and_everything_it_started(project
         assert engine.poll() is None, engine.communicate()
         assert time.monotonic() < deadline, "the snippet never started"
         time.sleep(0.1)
+    return engine, pids_file
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_stopping_engine_run_stops_the_snippet_and_everything_it_started(project, sig):
+    engine, pids_file = start_long_snippet(project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     engine.send_signal(sig)
     try:
         out, err = engine.communicate(timeout=30)
@@ -480,27 +487,7 @@ def test_ctrl_c_stops_both_snippets_of_a_two_job_run(project):
 
 
 def test_killing_engine_run_outright_still_ends_the_snippet(project):
-    snippet = project("long.py", """
-        import os
-        import subprocess
-        import time
-        from pathlib import Path
-
-        child = subprocess.Popen(["sleep", "120"], start_new_session=True,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        Path("pids").write_text(f"{os.getpid()} {child.pid}")
-        time.sleep(120)
-    """)
-    env = dict(os.environ, COURSE_CACHE_DIR=str(project.root / "cache"))
-    engine = subprocess.Popen(
-        [sys.executable, "-m", "engine", "--project", str(project.root), "run", "--no-fetch", snippet],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    pids_file = project.root / "pids"
-    deadline = time.monotonic() + 120
-    while not (pids_file.is_file() and len(pids_file.read_text().split()) == 2):
-        assert engine.poll() is None and time.monotonic() < deadline, "the snippet never started"
-        time.sleep(0.1)
+    engine, pids_file = start_long_snippet(project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     engine.kill()  # SIGKILL: no handler runs in the engine
     engine.wait()
     pids = [int(p) for p in pids_file.read_text().split()]
