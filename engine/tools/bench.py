@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 from engine.tools import page_weight
+from engine.tools.static_site import StaticServer
 
 ROOT = Path(__file__).resolve().parents[2]  # the course's checkout
 COPIED = ["docs", "snippets", "engine", "includes", "mkdocs.yml"]
@@ -158,7 +159,10 @@ class Serve:
         seconds = time.perf_counter() - start
         return {"seconds": seconds, **executions("".join(self.lines[start_line:end_line]))}
 
-    def close(self):
+    def __enter__(self) -> Serve:
+        return self
+
+    def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
@@ -181,14 +185,11 @@ def cheapest_snippet(work: Path) -> Path:
     shown = set()
     for md in (work / "docs").rglob("*.md"):
         shown.update(re.findall(r"^::: snippet (\S+)\s*$", md.read_text(encoding="utf-8"), re.M))
-    best = None
-    for record in (work / ".cache" / "snippets").glob("*/record.json"):
-        data = json.loads(record.read_text())
-        if data["snippet"] in shown and (best is None or data["seconds"] < best[0]):
-            best = (data["seconds"], data["snippet"])
-    if best is None:
+    records = [json.loads(r.read_text()) for r in (work / ".cache" / "snippets").glob("*/record.json")]
+    cached = [(r["seconds"], r["snippet"]) for r in records if r["snippet"] in shown]
+    if not cached:
         raise SystemExit("no cached snippet to edit")
-    return work / best[1]
+    return work / min(cached, key=lambda c: c[0])[1]
 
 
 # --- a fresh clone under mkdocs serve (issue 9) ----------------------------------------------
@@ -224,38 +225,23 @@ def answer_all(base: str, paths: list[str], timeout: float = 600) -> tuple[float
     return time.perf_counter() - start, placeholders
 
 
-class ExportServer:
+class ExportServer(StaticServer):
     """An export of ``cache`` served over HTTP on 127.0.0.1 (what the published site serves)."""
 
     def __init__(self, cache: Path, work: Path):
-        import functools
-        import http.server
-
         from engine.core import sharing
 
         folder = work / "published-results"
         keys = [p.name for p in cache.iterdir() if (p / "record.json").is_file()]
         self.entries = len(sharing.export(keys, folder, cache)["entries"])
-
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(folder)
 
 
 def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
     rows = []
     work = workspace(None)
     try:
-        serve = Serve(work, COURSE_RESULTS_URL="off")
-        try:
+        with Serve(work, COURSE_RESULTS_URL="off") as serve:
             pages_after, placeholders = answer_all(serve.url, lecture_urls(work))
             rows.append(("serve, empty cache, no published results: home + every lecture page",
                          f"{serve.serving_after + pages_after:.1f} s",
@@ -267,25 +253,18 @@ def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
                 ran = sum(float(t) for _, t in RAN.findall(serve.log()))
                 rows.append(("serve, empty cache: last result in the page", f"{last:.1f} s",
                              f"{last / ran:.2f}x the {ran:.1f} s the snippets took one after another"))
-        finally:
-            serve.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     work = workspace(None)
-    exported = ExportServer(cache, work)
     try:
-        serve = Serve(work, COURSE_RESULTS_URL=exported.url)
-        try:
+        with ExportServer(cache, work) as exported, Serve(work, COURSE_RESULTS_URL=exported.url) as serve:
             pages_after, placeholders = answer_all(serve.url, lecture_urls(work))
             ran = len(re.findall(r"snippet \S+: running", serve.log()))
             rows.append(("serve, empty cache, results from a local export: whole site",
                          f"{serve.serving_after + pages_after:.1f} s",
                          f"{exported.entries} results exported, {ran} executions, {placeholders} placeholders"))
-        finally:
-            serve.close()
     finally:
-        exported.close()
         shutil.rmtree(work, ignore_errors=True)
     return rows
 
@@ -319,10 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             first = build(work, site)
             recorded = first["snippet_seconds"]
-            if first["ran"]:
-                note = f"{first['ran']} snippets were not cached and ran"
-            else:
-                note = "snippets from the cache"
+            note = f"{first['ran']} snippets were not cached and ran" if first["ran"] else "snippets from the cache"
             rows.append(("build from a copied cache, empty notebook cache", f"{first['seconds']:.1f} s", note))
             rows.append(("cold build, estimated", f"{first['seconds'] + recorded:.1f} s",
                          f"the above + {recorded:.1f} s recorded run time of its {first['distinct']} snippets "
@@ -339,8 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("build with COURSE_EXECUTE=0, again (nothing changed)", f"{off['seconds']:.1f} s",
                      f"{off['ran']} executions"))
         if not args.no_serve:
-            serve = Serve(work)
-            try:
+            with Serve(work) as serve:
                 paragraph = serve.rebuild(lambda: edit_paragraph(work))
                 rows.append(("mkdocs serve: rebuild after editing one paragraph", f"{paragraph['seconds']:.1f} s",
                              f"{paragraph['ran']} executions"))
@@ -354,8 +329,6 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(("mkdocs serve: editing one snippet, until its result is in the pages",
                              f"{edited['seconds']:.1f} s",
                              f"{edited['ran']} executions ({snippet.relative_to(work).as_posix()})"))
-            finally:
-                serve.close()
         pages = page_weight.measure(site)  # every page as a first visit transfers it (gzip)
         total_site = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         html_total = sum(p.stat().st_size for p in site.rglob("*.html"))
