@@ -31,6 +31,7 @@ import nbformat
 from engine.core import pages
 from engine.core.executor import Result, SnippetError, local_imports
 from engine.core.project import Project
+from engine.site.markdown import under_title
 
 LECTURE_PAGE = re.compile(r"^(?P<lang>zh|en)/(?P<stem>lecture\d+[^/]*)\.md$")
 HEADING = re.compile(r"^(?P<level>#{1,3})\s+(?P<text>.+?)\s*(\{[^}]*\})?\s*$")
@@ -379,9 +380,7 @@ class Pages:
         if notebook is None:
             return markdown
         bar = self._html_links(LABELS[notebook.lang]["bar"], self._links(notebook, config, prefix))
-        lines = markdown.splitlines()
-        at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-        return "\n".join(lines[:at] + ["", f'<p class="notebook-links">{bar}</p>', ""] + lines[at:]) + "\n"
+        return under_title(markdown, f'<p class="notebook-links">{bar}</p>')
 
     def on_page_content(self, html: str, page, config, prefix: str) -> str:
         notebook = self.by_file.get(page.file.src_uri)

@@ -1,33 +1,12 @@
-"""MkDocs hooks that plug the snippet engine into the site build.
+"""The MkDocs hooks that plug the engine into the site build (``hooks:`` in ``mkdocs.yml``).
 
-Registered in ``mkdocs.yml`` under ``hooks:``. For every page, each
-``::: snippet PATH`` line is expanded (see :mod:`engine.site.markdown`): the code,
-then what it printed, its figures and its run record. Snippets run through
-:mod:`engine.core.executor`, so each runs at most once per build whatever the number
-of pages and languages showing it, and not at all when its cached result is
-still valid. Figures are copied to ``assets/snippets/<key>/`` in the site.
-
-The same hooks add the notebook pages (:mod:`engine.products.notebooks`), the glossary
-(:mod:`engine.products.glossary`) and the results page (:mod:`engine.products.results`), mark GPU
-pages (front matter ``cuda: true``), and fix two links the i18n plugin writes.
-
-Before anything runs, results whose key matches are fetched from the published site
-(:mod:`engine.core.sharing`; ``COURSE_RESULTS_URL`` overrides the address, ``off`` disables it), and
-every build puts its results' export into the site (``assets/snippets/manifest.json``).
-
-``mkdocs build`` then runs the missing snippets up front, in navigation order, with a progress
-line (:mod:`engine.core.run`). ``mkdocs serve`` does not wait: a snippet without a result shows a
-placeholder, a background worker (:mod:`engine.site.stream`) runs the missing snippets and the open
-page swaps each result in; one rebuild follows when the queue is empty. A build (not serve)
-refuses any page that still holds a placeholder. ``COURSE_STREAM=0`` makes serve wait as a build
-does; ``COURSE_STREAM=1`` forces placeholders (what the refusal test uses).
-
-``COURSE_EXECUTE=0`` builds the pages without running or showing results;
-``COURSE_EXECUTE=cache-only`` shows cached results only (a sharded build's merge step, see
-:mod:`engine.core.shards`): nothing is fetched or run, a snippet without a result fails the build.
-A CUDA page's snippet shows the GPU runner's result when the cache has one (merged from the GPU
-shard). ``COURSE_GPU_FALLBACK=1`` (set by the Pages workflow when the GPU runner did not start
-in time) makes the GPU pages' note say so.
+Each ``::: snippet PATH`` line becomes code, output, figures and run record
+(:mod:`engine.site.markdown`); the same hooks add the notebook pages, the glossary and the
+results page (``engine/products/``), the note of ``cuda: true`` pages, and fix two links the
+i18n plugin writes. How results are fetched, run up front, streamed under ``mkdocs serve`` and
+exported into the site, and what ``COURSE_RESULTS_URL``, ``COURSE_EXECUTE`` (``0``,
+``cache-only``), ``COURSE_STREAM`` and ``COURSE_GPU_FALLBACK`` do: README, "How a snippet becomes
+part of a page", "Sharded builds and the workflows" and "GPU checks".
 """
 
 from __future__ import annotations
@@ -50,7 +29,7 @@ from engine.core import address, data, executor, pages, sharing  # noqa: E402
 from engine.core.project import Project  # noqa: E402
 from engine.products import glossary, notebooks, results  # noqa: E402
 from engine.site import rebuilds  # noqa: E402
-from engine.site.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
+from engine.site.markdown import PENDING_MARK, STREAM_DIR, expand, under_title  # noqa: E402
 from engine.site.stream import SESSION, Worker  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")
@@ -75,7 +54,8 @@ def site_prefix(page) -> str:
 
 
 def streaming() -> bool:
-    """Placeholders instead of waiting: under ``mkdocs serve`` unless ``COURSE_STREAM=0``."""
+    """Placeholders instead of waiting: under ``mkdocs serve`` unless ``COURSE_STREAM=0``;
+    ``COURSE_STREAM=1`` forces them (what the test of a build's refusal uses)."""
     wanted = os.environ.get("COURSE_STREAM", "")
     return (execution_enabled() and not core.cache_only() and wanted != "0"
             and (SESSION.command == "serve" or wanted == "1"))
@@ -314,16 +294,10 @@ CUDA_FALLBACK_NOTES = {
 }
 
 
-def gpu_fallback() -> bool:
-    return os.environ.get("COURSE_GPU_FALLBACK", "0") == "1"
-
-
 def _add_cuda_note(markdown: str, lang: str) -> str:
     """Put the GPU-page note right under the page title."""
-    lines = markdown.splitlines()
-    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-    note = (CUDA_FALLBACK_NOTES if gpu_fallback() else CUDA_NOTES)[lang]
-    return "\n".join(lines[:at] + ["", note, ""] + lines[at:]) + "\n"
+    fallback = os.environ.get("COURSE_GPU_FALLBACK", "0") == "1"
+    return under_title(markdown, (CUDA_FALLBACK_NOTES if fallback else CUDA_NOTES)[lang])
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -30,6 +30,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 
 from engine.core import pages  # noqa: E402
 from engine.core.project import Project  # noqa: E402
+from engine.site.markdown import under_title  # noqa: E402
 
 VIDEO_SERIES = "https://www.bilibili.com/video/BV1Y7411d7Ys"
 LECTURE_PAGE = re.compile(r"^(?:(?:zh|en)/)?lecture(\d\d)-[\w-]+\.md$")
@@ -71,11 +72,9 @@ def add_video_line(markdown: str, src_uri: str) -> str:
     line = video_line(src_uri)
     if line is None:
         return markdown
-    lines = markdown.splitlines()
-    at = next((i + 1 for i, text in enumerate(lines) if text.startswith("# ")), None)
-    if at is None:
+    if not any(text.startswith("# ") for text in markdown.splitlines()):
         raise PluginError(f"{src_uri}: no '# ' title to put the video link under")
-    return "\n".join(lines[:at] + ["", line, ""] + lines[at:]) + "\n"
+    return under_title(markdown, line)
 
 
 @event_priority(-120)  # after the engine's hooks (GPU note, notebook links): directly under the title

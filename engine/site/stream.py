@@ -41,26 +41,19 @@ NICENESS = 10  # snippets run in the background at a lower CPU priority
 log = logging.getLogger("mkdocs.course.stream")
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` so that a reader never sees half a file. A rebuild may empty the site
-    folder at the same moment: then try again (after a rebuild :meth:`Worker.publish_all`
-    writes everything anyway)."""
+def _write(path: Path, text: str | None = None, source: Path | None = None) -> None:
+    """Write ``text`` (or a copy of ``source``) so that a reader never sees half a file. A
+    rebuild may empty the site folder at the same moment: then try again (after a rebuild
+    :meth:`Worker.publish_all` writes everything anyway)."""
     for _attempt in range(3):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            temporary.write_text(text, encoding="utf-8")
+            if source is None:
+                temporary.write_text(text, encoding="utf-8")
+            else:
+                shutil.copyfile(source, temporary)
             temporary.replace(path)
-            return
-        except FileNotFoundError:
-            continue
-
-
-def _copy(source: Path, target: Path) -> None:
-    for _attempt in range(3):
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
             return
         except FileNotFoundError:
             continue
@@ -200,7 +193,7 @@ class Worker:
         for figure in result.figures:
             target = self.site_dir / "assets" / "snippets" / result.key / figure.name
             if not target.is_file():
-                _copy(figure, target)
+                _write(target, source=figure)
         if result.key not in self.fragments:
             self.fragments[result.key] = {
                 lang: self.to_html(render_result(result, lang, PREFIX_MARK)) for lang in LANGUAGES
@@ -211,7 +204,7 @@ class Worker:
     def publish_all(self) -> None:
         """Write the script, the state and every finished result again (after a rebuild
         emptied the site folder)."""
-        _copy(SCRIPT, self.site_dir / STREAM_DIR / SCRIPT.name)
+        _write(self.site_dir / STREAM_DIR / SCRIPT.name, source=SCRIPT)
         with self.lock:
             finished = list(self.done.values())
         for result in finished:
