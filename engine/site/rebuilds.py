@@ -1,25 +1,13 @@
 """Which pages a ``mkdocs serve --dirty`` rebuild renders again (``make serve`` uses ``--dirty``).
 
-MkDocs' ``--dirty`` renders only the pages whose Markdown file is newer than their HTML: one page
-instead of every page of both languages, so a prose edit shows in about a second. On its own it is
-wrong for this site in four ways, each handled here (the hooks are in
-:mod:`engine.site.rebuild_hooks`, the search index in :mod:`engine.site.search`):
-
-* a page shows snippet results: when a snippet (or a module it imports) is edited, or its result
-  arrives from the background worker, the page renders again though its Markdown did not change.
-  Each page's *fingerprint* is the key and cached state of every snippet it shows (every headline
-  snippet for the results page); a page whose fingerprint changed has its HTML removed, which
-  makes MkDocs render it;
-* every page depends on the configuration, the terms and abbreviations in ``includes/``, the
-  engine, the theme overrides and the set of pages (the navigation): when one of those changes,
-  every page renders again;
-* the navigation of a rendered page names the other pages by their titles, which MkDocs only
-  knows for pages it read in this build (it would write ``None``): the titles and front matter of
-  the pages rendered before are given back to the pages it skips; when a rendered page's title
-  changed, one more rebuild renders every page with the new title;
-* the search index would hold only the rendered pages: :class:`SearchDocs` keeps the others'.
-
-Nothing here imports MkDocs; the state lives for one ``mkdocs serve`` process.
+MkDocs' ``--dirty`` renders only the pages whose Markdown is newer than their HTML; why that is
+wrong here on its own and what makes it right: README, "`mkdocs serve` does not wait". A page's
+*fingerprint* is the key and cached state of every snippet it shows (every headline snippet for
+the results page): a page whose fingerprint changed has its HTML removed, which makes MkDocs
+render it; a change to :data:`GLOBAL_INPUTS`, an asset or the set of pages renders every page.
+:class:`Tracker` keeps the titles and front matter of the pages a rebuild skips (their
+navigation), :class:`SearchDocs` their search documents. The hooks are in
+:mod:`engine.site.rebuild_hooks`; nothing here imports MkDocs.
 """
 
 from __future__ import annotations

@@ -1,29 +1,12 @@
 """Build benchmark: ``python -m engine.tools.bench`` (``make bench``).
 
-Measures, in a temporary copy of the project (the working tree is never touched):
-
-* cold build: an empty snippet cache, so every snippet runs. That costs the sum of all snippets'
-  run times (about 15 CPU minutes for the whole course), so by default it is *estimated*: a build
-  from an empty notebook cache whose snippets come from a copy of the existing cache, plus the
-  recorded run time of every snippet it showed. ``--cold`` really runs it (empty cache);
-* warm rebuild: the same build again, everything cached;
-* under ``mkdocs serve`` (a real serve process, its log watched for the end of each rebuild):
-  the rebuild after editing one paragraph of a page, and after editing one snippet (the cheapest
-  one, which then runs again);
-* a build with execution off (``COURSE_EXECUTE=0``), twice: the first renders the notebook pages
-  without outputs, the second is the warm figure;
-* snippet executions per build, total site weight, and every page's weight as a first visit
-  transfers it before any interaction (:mod:`engine.tools.page_weight`: headless chromium, gzip as
-  GitHub Pages serves it; the goal is 1 MB at most);
-* ``mkdocs serve`` from a fresh clone (issue 9): with an empty cache and no published results
-  (``COURSE_RESULTS_URL=off``), the time until the home page and every lecture page answer in both
-  languages (snippets then run in the background: placeholders); and with the results served by
-  a local HTTP server from an export of the cache (as the published site serves them), the time
-  until the whole site answers with every result, and the executions it took (0 expected).
-  With ``--cold`` also the streaming run to the end: time until the last result, against the
-  sum of the snippets' run times (the 1.2x budget).
-
-Set-up time (``make setup``: virtualenv, datasets) is not included in any figure.
+Measures, in a temporary copy of the project (the working tree is never touched): the cold build
+(estimated by default: a build from a copy of the cache plus the recorded run time of every
+snippet it showed; ``--cold`` runs it), the warm rebuild, two builds with ``COURSE_EXECUTE=0``,
+the rebuilds under ``mkdocs serve --dirty`` after editing a paragraph and a snippet, every page's
+weight (:mod:`engine.tools.page_weight`), and ``mkdocs serve`` from a fresh clone (issue 9), with
+no published results (``COURSE_RESULTS_URL=off``) and with results from a local export. The goals
+and figures: README, "Build benchmark". Set-up time (``make setup``) is in no figure.
 """
 
 from __future__ import annotations
