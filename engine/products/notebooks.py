@@ -96,18 +96,10 @@ class Notebook:
         prefix = "" if self.lang == "zh" else "en/"
         return f"{prefix}{NOTEBOOK_DIR}/{self.stem}.ipynb"
 
-    @property
-    def colab_path(self) -> str:
-        return f"{self.lang}/{self.stem}.ipynb"
-
 
 def source_uri(src_uri: str, lang: str = pages.DEFAULT_LANGUAGE) -> str:
     """A page's path under docs/ with its language folder (``zh/...`` or ``en/...``)."""
     return src_uri if src_uri.startswith(("zh/", "en/")) else f"{lang}/{src_uri}"
-
-
-def is_lecture_page(src_uri: str) -> bool:
-    return LECTURE_PAGE.match(src_uri) is not None
 
 
 def strip_annotations(code: str) -> str:
@@ -153,15 +145,12 @@ def colab_url(repo_url: str | None, notebook: Notebook) -> str | None:
     if parts.netloc != "github.com":
         return None
     owner_repo = parts.path.strip("/").removesuffix(".git")
-    return f"https://colab.research.google.com/github/{owner_repo}/blob/{BRANCH}/{notebook.colab_path}"
+    return f"https://colab.research.google.com/github/{owner_repo}/blob/{BRANCH}/{notebook.lang}/{notebook.stem}.ipynb"
 
 
 def repository(config) -> str | None:
     """The project's repository: ``extra.repository`` in mkdocs.yml, else ``repo_url``."""
     return (config.extra or {}).get("repository") or config.repo_url
-
-
-page_url = pages.page_url  # site URL (relative to the site root) of a docs page
 
 
 def build(
@@ -305,7 +294,7 @@ class Pages:
         site_url = (config.site_url or "").rstrip("/") + "/"
         for file in list(files.documentation_pages()):
             source = source_uri(file.src_uri, lang)
-            if not is_lecture_page(source) or file.abs_src_path is None:
+            if not LECTURE_PAGE.match(source) or file.abs_src_path is None:
                 continue
             try:  # the same one-paragraph error as a page's own snippet error
                 notebook = parse_page(source, Path(file.abs_src_path).read_text(encoding="utf-8"), self.project)
@@ -313,7 +302,7 @@ class Pages:
                     continue
                 if complete_only and any(result_of(e.snippet) is None for e in notebook.entries):
                     continue
-                nb = build(notebook, result_of, site_url + page_url(source), self.project)
+                nb = build(notebook, result_of, site_url + pages.page_url(source), self.project)
             except SnippetError as exc:
                 raise PluginError(f"{file.src_uri}: {exc}") from None
             path = write(nb, self.project.notebooks / notebook.lang / f"{notebook.stem}.ipynb")
@@ -323,8 +312,8 @@ class Pages:
             generated.locale = lang
             generated.locale_alternate_of = ""
             generated.alternates = {
-                lang: SimpleNamespace(url=page_url(notebook.src_uri)),
-                other: SimpleNamespace(url=page_url(twin)),
+                lang: SimpleNamespace(url=pages.page_url(notebook.src_uri)),
+                other: SimpleNamespace(url=pages.page_url(twin)),
             }
             page_file = NotebookFile(generated, **config)
             page_file.abs_src_path = str(path)  # a class property would hide the wrapped file's
@@ -353,13 +342,13 @@ class Pages:
         return nav
 
     def _links(self, notebook: Notebook, config, prefix: str) -> dict[str, str]:
-        view = prefix + page_url(notebook.src_uri)
+        view = prefix + pages.page_url(notebook.src_uri)
         return {
             "view": view,
             "download": f"{view}{notebook.stem}.ipynb",
             "colab": colab_url(repository(config), notebook),  # None: no repository, no link
             "page": notebook.title,
-            "page_url": prefix + page_url(notebook.page_src_uri),
+            "page_url": prefix + pages.page_url(notebook.page_src_uri),
         }
 
     @staticmethod

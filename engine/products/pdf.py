@@ -448,22 +448,17 @@ def _fonts(document):
 
     def walk(resources):
         resources = resources.get_object() if resources is not None else {}
-        for font in resources.get("/Font", {}).values():
-            if font.indirect_reference is None or font.indirect_reference.idnum not in seen:
-                if font.indirect_reference is not None:
-                    seen.add(font.indirect_reference.idnum)
-                font = font.get_object()
-                yield font
-                if "/Resources" in font:
-                    yield from walk(font["/Resources"])
-        for xobject in resources.get("/XObject", {}).values():
-            if xobject.indirect_reference is not None and xobject.indirect_reference.idnum in seen:
-                continue
-            if xobject.indirect_reference is not None:
-                seen.add(xobject.indirect_reference.idnum)
-            xobject = xobject.get_object()
-            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
-                yield from walk(xobject["/Resources"])
+        for kind in ("/Font", "/XObject"):  # each object once; a Type 3 font or a form has resources
+            for item in resources.get(kind, {}).values():
+                if item.indirect_reference is not None:
+                    if item.indirect_reference.idnum in seen:
+                        continue
+                    seen.add(item.indirect_reference.idnum)
+                item = item.get_object()
+                if kind == "/Font":
+                    yield item
+                if "/Resources" in item and (kind == "/Font" or item.get("/Subtype") == "/Form"):
+                    yield from walk(item["/Resources"])
 
     for page in document.pages:
         yield from walk(page.get("/Resources"))
