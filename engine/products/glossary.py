@@ -39,7 +39,8 @@ from engine.core.project import Project
 
 MARKER = re.compile(r"^::: course-glossary\s*$", re.M)
 ABBR = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
-KEYS = {"zh", "en", "abbr", "avoid_zh", "also_en", "also_zh"}
+WORD_LISTS = ("avoid_zh", "also_en", "also_zh")
+KEYS = {"zh", "en", "abbr", *WORD_LISTS}
 
 # Three columns (an abbreviation follows its English term), so the table fits a phone.
 HEADERS = {
@@ -87,18 +88,15 @@ def load_terms(directory: Path | None = None, project: Project | None = None) ->
             abbr = entry.get("abbr")
             if abbr is not None and not (isinstance(abbr, str) and ABBR.match(abbr)):
                 raise GlossaryError(f"{where}, entry {number}: abbr {abbr!r} is not a word")
-            avoid = entry.get("avoid_zh", [])
-            for key in ("avoid_zh", "also_en", "also_zh"):
+            for key in WORD_LISTS:
                 words = entry.get(key, [])
                 if not (isinstance(words, list) and all(isinstance(v, str) and v.strip() for v in words)):
                     raise GlossaryError(f"{where}, entry {number}: {key} must be a list of words, got {words!r}")
             zh = entry["zh"].strip()
-            if any(v.strip() == zh for v in avoid):
+            lists = {key: tuple(v.strip() for v in entry.get(key, [])) for key in WORD_LISTS}
+            if zh in lists["avoid_zh"]:
                 raise GlossaryError(f"{where}, entry {number}: {zh!r} is both preferred and avoided")
-            terms.append(Term(zh, entry["en"].strip(), abbr, int(match.group(1)), where,
-                              tuple(v.strip() for v in avoid),
-                              tuple(v.strip() for v in entry.get("also_en", [])),
-                              tuple(v.strip() for v in entry.get("also_zh", []))))
+            terms.append(Term(zh, entry["en"].strip(), abbr, int(match.group(1)), where, **lists))
     return terms
 
 

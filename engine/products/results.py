@@ -173,25 +173,19 @@ def check(headlines: list[Headline] = HEADLINES, project: Project | None = None)
             raise ResultsError(f"results mapping, lecture {h.lecture}: no snippet {h.snippet}")
 
 
-def rows(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES,
-         project: Project | None = None):
-    """(headline, value or None, result or None) per headline."""
-    check(headlines, project)
-    for h in headlines:
-        result = run(h.snippet) if run is not None else None
-        value = lookup(result.values, h.value, h.snippet) if result is not None else None
-        yield h, value, result
-
-
 def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES,
           project: Project | None = None) -> str:
     labels = LABELS[lang]
     lines = [labels["header"]]
-    for h, value, result in rows(lang, run, headlines, project):
-        shown = as_text(fmt(value, h.percent)) if result is not None else labels["not_run"]
+    check(headlines, project)
+    for h in headlines:
+        result = run(h.snippet) if run is not None else None
+        if result is None:
+            shown, device, seconds = labels["not_run"], labels["none"], labels["none"]
+        else:
+            shown = as_text(fmt(lookup(result.values, h.value, h.snippet), h.percent))
+            device, seconds = as_text(result.device), labels["seconds"].format(s=result.seconds)
         reported = reported_text(h, lang)
-        device = as_text(result.device) if result is not None else labels["none"]
-        seconds = labels["seconds"].format(s=result.seconds) if result is not None else labels["none"]
         label = h.zh if lang == "zh" else h.en
         lecture = labels["lecture"].format(n=h.lecture)
         lines.append(f"| {lecture} | {label}<br>{code_path(h.snippet)} | {shown} | {reported} | {device} | {seconds} |")
