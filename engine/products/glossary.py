@@ -1,30 +1,14 @@
-"""The glossary page and the abbreviations, generated from ``includes/terms/*.yml``.
+"""The glossary page and the abbreviations, generated from ``includes/terms/lectureNN.yml``.
 
-Each lecture's terms live in ``includes/terms/lectureNN.yml``, a YAML list::
-
-    - zh: 随机梯度下降
-      en: stochastic gradient descent
-      abbr: SGD          # optional
-      avoid_zh: [...]    # optional: variants Chinese pages do not use for this concept
-      also_en: [...]     # optional: other names readers search by (skip connection for shortcut)
-      also_zh: [...]     # optional: the same in Chinese
-
-
-At build time
-
-* the line ``::: course-glossary`` in ``docs/{zh,en}/glossary.md`` becomes a table of every
-  term, in both languages, with the lecture that introduces it (:func:`expand`);
-* ``includes/abbreviations.md`` is rewritten (only when it changes) with one abbreviation
-  definition per ``abbr`` (``*[SGD]: stochastic gradient descent · 随机梯度下降``), which
-  pymdownx.snippets appends to every page (``auto_append`` in ``mkdocs.yml``), so hovering
-  an abbreviation shows its full name in both languages.
-
-``avoid_zh`` makes the glossary the course's vocabulary: :func:`avoided_variants` finds the
-variants a Chinese page still uses (in its prose, not in code, formulas, link targets or text
-quoted from the original notes); ``tests/test_vocabulary.py`` fails on each one.
-
-``python -m engine.products.glossary`` rewrites ``includes/abbreviations.md`` by hand.
-Every function reads the terms of the :class:`engine.core.project.Project` it is given.
+A terms file is a YAML list of ``{zh, en, abbr?, avoid_zh?, also_en?, also_zh?}`` (the fields of
+:class:`Term`; CONTRIBUTING says how pages use them). At build time the line ``::: course-glossary``
+in ``docs/{zh,en}/glossary.md`` becomes a table of every term (:func:`expand`), and
+``includes/abbreviations.md`` is rewritten (only when it changes) with one definition per ``abbr``
+(``*[SGD]: stochastic gradient descent · 随机梯度下降``), which pymdownx.snippets appends to every
+page (``auto_append`` in ``mkdocs.yml``): hovering an abbreviation shows both names.
+:func:`avoided_variants` finds the ``avoid_zh`` variants a Chinese page still uses in its prose
+(``tests/test_vocabulary.py`` fails on each). ``python -m engine.products.glossary`` rewrites
+``includes/abbreviations.md`` by hand. Every function reads the terms of the project it is given.
 """
 
 from __future__ import annotations
@@ -63,7 +47,7 @@ class Term:
     source: str  # the terms file, relative to the repository root
     avoid_zh: tuple[str, ...] = ()  # variants Chinese pages do not use; zh is the preferred term
     also_en: tuple[str, ...] = ()  # other names readers search by (engine/search.py), shown in the table
-    also_zh: tuple[str, ...] = ()
+    also_zh: tuple[str, ...] = ()  # the same in Chinese
 
 
 def load_terms(directory: Path | None = None, project: Project | None = None) -> list[Term]:

@@ -17,11 +17,8 @@ embeds the CJK font as Type 3 glyphs).
 
 Chromium names a CJK glyph that the font shares between an ideograph and a radical (入 and ⼊,
 页 and ⻚) by the radical's code point, so such characters would be copied and searched as
-radicals; :func:`repair` maps them back to the ideographs.
-
-``make build`` writes the PDFs to ``site/pdf/``, where both home pages link them (with raw HTML
-links: MkDocs validates Markdown links against docs/, where the PDFs never are). This module
-does not depend on MkDocs: it only reads the built site.
+radicals; :func:`repair` maps them back to the ideographs. No MkDocs here: it reads the built site,
+whose home pages link the PDFs with raw HTML (MkDocs checks Markdown links against docs/).
 """
 
 from __future__ import annotations

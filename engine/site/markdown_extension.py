@@ -1,14 +1,7 @@
 """``::: snippet PATH`` for any Python-Markdown builder (ProperDocs, Zensical, plain Python).
 
 The same expansion as the MkDocs hooks (:func:`engine.site.markdown.expand` over
-:func:`engine.core.executor.run`), as a Python-Markdown extension::
-
-    import markdown
-    html = markdown.markdown(text, extensions=["pymdownx.superfences", "admonition",
-                                               "pymdownx.details", "engine.site.markdown_extension"],
-                             extension_configs={"engine.site.markdown_extension": {"lang": "en"}})
-
-Options: ``lang`` (``zh`` or ``en``: the labels), ``site_prefix`` (relative path from the page
+:func:`engine.core.executor.run`), as a Python-Markdown extension (README, "Another builder"). Options: ``lang`` (``zh`` or ``en``: the labels), ``site_prefix`` (relative path from the page
 to the site root, for figure links), ``execute`` (False: code only), ``project`` (the project's
 root folder or a :class:`engine.core.project.Project`; default: this repository). Figures are linked as
 ``<site_prefix>assets/snippets/<key>/fig-NN.png``; after converting, ``md.course_results``
