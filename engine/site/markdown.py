@@ -1,17 +1,8 @@
-"""The snippet directive: one line in a page that shows and runs a snippet.
-
-In a page, the line ::
-
-    ::: snippet snippets/lecture02_linear_model/exhaustive_search.py
-
-becomes the file's code (a fenced block titled with its path), then, when the
-snippet was executed, its output, its figures and a one-line run record.
-An ordered list right after the directive is kept as the code block's
-annotations (mkdocs-material code annotations: ``# (1)!`` in the snippet).
-
-:func:`expand` does the rewriting; it is used by the MkDocs hook
-(:mod:`engine.site.mkdocs_hooks`) and by the tests, so both see the same text. Which lines are
-directives is the page model's (:mod:`engine.core.pages`).
+"""The snippet directive: a ``::: snippet PATH`` line becomes the file's code (a fenced block
+titled with its path), then its output, figures and run record; an ordered list right after it
+becomes the code's annotations (README, "How a snippet becomes part of a page"). :func:`expand`
+serves the MkDocs hook, the Python-Markdown extension and the tests alike, so all see the same
+text; which lines are directives is the page model's (:mod:`engine.core.pages`).
 """
 
 from __future__ import annotations
@@ -127,12 +118,8 @@ def render_result(result: Result, lang: str, site_prefix: str) -> str:
         src = html.escape(f"{site_prefix}assets/snippets/{result.key}/{figure.name}", quote=True)
         alt = html.escape(labels["figure"].format(name=name, i=i), quote=True)
         parts.append(f'<figure class="snippet-figure"><img src="{src}" alt="{alt}"></figure>')
-    record = labels["record"].format(
-        device=html.escape(str(result.record["device"])),
-        torch=html.escape(str(result.record["torch"])),
-        python=html.escape(str(result.record["python"])),
-        seconds=float(result.record["seconds"]),
-    )
+    shown = {item: html.escape(str(result.record[item])) for item in ("device", "torch", "python")}
+    record = labels["record"].format(**shown, seconds=float(result.record["seconds"]))
     parts.append(f'<p class="snippet-record">{record}</p>')
     return "\n\n".join(parts)
 

@@ -1,21 +1,18 @@
-"""Results streamed into a served site while the reader reads.
+"""The serve worker: results streamed into a served site while the reader reads (README,
+"`mkdocs serve` does not wait").
 
-A :class:`Worker` runs queued snippets one after another in a background thread, in the
-order they were submitted (navigation order). It writes into the served site's
-``assets/engine/`` folder (:data:`engine.site.markdown.STREAM_DIR`):
+A :class:`Worker` runs queued snippets one after another in a background thread, in the order
+they were submitted, and writes into the served site's ``assets/engine/``
+(:data:`engine.site.markdown.STREAM_DIR`):
 
-* ``queue.json``: ``{"running": KEY, "queued": [KEY...], "done": [KEY...], "failed": {KEY: MESSAGE}}``,
-  rewritten at every change;
-* ``fragments/KEY-LANG.html``: a finished result as HTML (output, figures, run record, rendered
-  by the same Markdown as the pages), with ``__SITE_PREFIX__`` where the page's relative
-  path to the site root goes;
-* ``stream.js`` (copied from ``engine/site/assets/``): a page with placeholders polls ``queue.json``,
-  updates each placeholder's state (queued at position n, running, failed) and swaps in the
-  fragment of each finished result; no reload, no outside request.
+* ``queue.json``: ``{"running": KEY, "queued": [KEY...], "done": [KEY...], "failed": {KEY: MESSAGE}}``;
+* ``fragments/KEY-LANG.html``: a finished result as HTML (rendered by the pages' own Markdown),
+  with ``__SITE_PREFIX__`` where the page's relative path to the site root goes;
+* ``stream.js`` (from ``engine/site/assets/``), which polls ``queue.json`` from a page with
+  placeholders and swaps in each finished result's fragment.
 
-The figures go to ``assets/snippets/KEY/`` as in a normal build. When the queue is empty the
-worker calls ``on_idle`` (the MkDocs side then asks ``mkdocs serve`` for one rebuild, so the
-pages become what a build shows). Nothing here needs MkDocs.
+Figures go to ``assets/snippets/KEY/`` as in a build; when the queue is empty the worker calls
+``on_idle`` (the hooks then ask ``mkdocs serve`` for one rebuild). Nothing here needs MkDocs.
 """
 
 from __future__ import annotations
