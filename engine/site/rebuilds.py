@@ -13,7 +13,6 @@ navigation), :class:`SearchDocs` their search documents. The hooks are in
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from engine.core import executor, pages
@@ -25,14 +24,10 @@ from engine.products.results import MARKER as RESULTS_MARKER
 GLOBAL_INPUTS = ("mkdocs.yml", "includes", "engine", "overrides")
 
 
-def _files_under(path: Path):
+def _files_under(path: Path) -> list[Path]:
     if path.is_file():
-        yield path
-    elif path.is_dir():
-        for folder, dirs, names in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                yield Path(folder) / name
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.relative_to(path).parts)
 
 
 def global_fingerprint(root: Path, docs: Path) -> str:

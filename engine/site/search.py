@@ -31,17 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # each hook file i
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
+from engine.core import pages  # noqa: E402
 from engine.core.project import Project  # noqa: E402
 from engine.site import rebuilds  # noqa: E402
 
 WORKER = "assets/javascripts/search-worker.js"
 THEME_WORKER = re.compile(r'("search": ")([^"]*?)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js(")')
-LANGUAGES = {"zh": "", "en": "en/"}  # language -> URL prefix of its pages
+LANGUAGES = ("zh", "en")
 ZERO_WIDTH_SPACE = "\u200b"  # the theme's jieba segmentation marks; the worker tokenizes itself
-
-
-def page_language(url: str) -> str:
-    return next((lang for lang, prefix in LANGUAGES.items() if prefix and url.startswith(prefix)), "zh")
 
 
 def worker_version(docs_dir: str) -> str:
@@ -57,7 +54,7 @@ def name_site_worker(html: str, lang: str, docs_dir: str) -> tuple[str, int]:
 
 
 def on_post_page(output: str, page, config) -> str:
-    output, count = name_site_worker(output, page_language(page.url), config.docs_dir)
+    output, count = name_site_worker(output, pages.language(page.url), config.docs_dir)
     if count != 1:
         raise PluginError(f"search: no theme search worker in the configuration of {page.file.src_uri} "
                           "(has the theme changed how it names its worker?)")
@@ -146,7 +143,7 @@ def split_index(data: dict, project: Project | None = None) -> dict[str, list[di
     by_language: dict[str, list[dict]] = {lang: [] for lang in LANGUAGES}
     names = {lang: synonyms(lang, project) for lang in LANGUAGES}
     for doc in data["docs"]:
-        lang = page_language(doc["location"])
+        lang = pages.language(doc["location"])  # a site path starts as the page's path in docs/
         title = plain_text(doc["title"])
         prose, more = prose_and_more(plain_text(doc["text"]))
         said = title + " " + TAG.sub(" ", prose)
