@@ -178,11 +178,7 @@ def build(
     if result_of is None:
         intro += "\n\n" + labels["not_run"]
     cells = [nbformat.v4.new_markdown_cell(f"# {labels['title'].format(title=notebook.title)}\n\n{intro}")]
-    modules: list[Path] = []
-    for entry in notebook.entries:
-        for module in local_imports(root / entry.snippet, root):
-            if module not in modules:
-                modules.append(module)
+    modules = list(dict.fromkeys(m for e in notebook.entries for m in local_imports(root / e.snippet, root)))
     if modules:
         cells.append(nbformat.v4.new_markdown_cell(labels["modules"]))
         for module in modules:
@@ -199,9 +195,8 @@ def build(
             cell.execution_count = count
             if result.output:
                 cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=result.output))
-            for figure in result.figures:
+            for number, figure in enumerate(result.figures, start=1):
                 data = base64.b64encode(figure.read_bytes()).decode("ascii")
-                number = sum(1 for o in cell.outputs if o.output_type == "display_data") + 1
                 alt = labels["figure"].format(name=Path(entry.snippet).name, i=number)
                 notebook.figures[data] = (f"assets/snippets/{result.key}/{figure.name}", alt)
                 cell.outputs.append(

@@ -14,6 +14,7 @@ budget (default :data:`BUDGET`, 1 MB). :func:`measure` is what ``make bench`` an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gzip
 import sys
@@ -68,29 +69,23 @@ def measure(site: Path, pages: list[str] | None = None, browser=None,
     """
     site = Path(site).resolve()
     pages = site_pages(site) if pages is None else pages
-    own = None
-    with StaticServer(site) as server:
-        try:
-            if browser is None:
-                from playwright.sync_api import sync_playwright
+    with StaticServer(site) as server, contextlib.ExitStack() as stack:
+        if browser is None:
+            from playwright.sync_api import sync_playwright
 
-                from engine.products.pdf import chromium_executable
+            from engine.products.pdf import chromium_executable
 
-                own = sync_playwright().start()
-                executable = chromium_executable(own)
-                if executable is None:
-                    own.stop()
-                    raise RuntimeError("page weight needs chromium (COURSE_CHROMIUM, playwright's own, "
-                                       "or apt-get install chromium)")
-                browser = own.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
-            weights = []
-            for start in range(0, len(pages), AT_ONCE):
-                weights += _weigh(browser, site, server.url, pages[start:start + AT_ONCE], viewport)
-            return sorted(weights, key=lambda w: (-w.transferred, w.page))
-        finally:
-            if own is not None:
-                browser.close()
-                own.stop()
+            own = stack.enter_context(sync_playwright())
+            executable = chromium_executable(own)
+            if executable is None:
+                raise RuntimeError("page weight needs chromium (COURSE_CHROMIUM, playwright's own, "
+                                   "or apt-get install chromium)")
+            browser = own.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+            stack.callback(browser.close)
+        weights = []
+        for start in range(0, len(pages), AT_ONCE):
+            weights += _weigh(browser, site, server.url, pages[start:start + AT_ONCE], viewport)
+        return sorted(weights, key=lambda w: (-w.transferred, w.page))
 
 
 def _weigh(browser, site: Path, base: str, pages: list[str], viewport: tuple[int, int]) -> list[PageWeight]:
