@@ -1,3 +1,1 @@
-"""What is made from the results: :mod:`~engine.products.notebooks` (a notebook per lecture),
-:mod:`~engine.products.glossary` (terms table, abbreviations), :mod:`~engine.products.results`
-(the results page) and :mod:`~engine.products.pdf` (one PDF per language, printed from the site)."""
+"""What is made from the results: notebooks, glossary, results page, PDF (README, "Architecture")."""
