@@ -11,6 +11,7 @@ part of a page", "Sharded builds and the workflows" and "GPU checks".
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -41,6 +42,15 @@ EXECUTE_MODES = ("1", "0", "cache-only")
 _told_no_repository: list[bool] = []
 
 
+@contextlib.contextmanager
+def _plugin_errors(*kinds: type[Exception], prefix: str = ""):
+    """The engine's errors of ``kinds`` as MkDocs' one-paragraph ``PluginError`` (no traceback)."""
+    try:
+        yield
+    except kinds as exc:
+        raise PluginError(f"{prefix}{exc}") from None
+
+
 def execution_enabled() -> bool:
     mode = os.environ.get("COURSE_EXECUTE", "1")
     if mode not in EXECUTE_MODES:
@@ -64,10 +74,8 @@ def streaming() -> bool:
 def _run(snippet: str) -> executor.Result:
     key = executor.cache_key(snippet, project=SESSION.project)  # a CUDA page may show a GPU result
     if key not in _results:
-        try:
+        with _plugin_errors(executor.SnippetError):
             result = core.result(snippet, snippet in _cuda, SESSION.project)
-        except executor.SnippetError as exc:
-            raise PluginError(str(exc)) from None
         _results[key] = _results[result.key] = result
     result = _results[key]
     _shown.add(result.key)  # its own key: the export copies that entry, figures included
@@ -118,21 +126,15 @@ def on_startup(command, dirty):
 
 
 def _prepare_data():
-    try:
+    with _plugin_errors(data.DataError, prefix="data: "):
         data.prepare(log=log.info, folder=(SESSION.project or Project.at()).data)
-    except data.DataError as exc:
-        raise PluginError(f"data: {exc}") from None
 
 
 def _markdown_converter(config):
     import markdown
 
-    def to_html(text: str) -> str:
-        return markdown.Markdown(
-            extensions=config.markdown_extensions, extension_configs=config.mdx_configs
-        ).convert(text)
-
-    return to_html
+    return lambda text: markdown.Markdown(extensions=config.markdown_extensions,
+                                          extension_configs=config.mdx_configs).convert(text)
 
 
 def on_config(config):
@@ -144,10 +146,8 @@ def on_config(config):
     if not streaming() and not SESSION.data_ready:  # serve: the worker prepares them
         SESSION.data_ready = True
         _prepare_data()
-    try:
+    with _plugin_errors(executor.SnippetError):  # e.g. a snippet that does not parse
         return _prepare_results(config)
-    except executor.SnippetError as exc:  # e.g. a snippet that does not parse
-        raise PluginError(str(exc)) from None
 
 
 def _set_addresses(config) -> None:
@@ -243,16 +243,12 @@ def on_shutdown():
 
 def on_pre_build(config):
     _shown.clear()  # the i18n plugin runs one build per language
-    try:
+    with _plugin_errors(executor.SnippetError):
         _cuda.clear()
         _cuda.update(pages.cuda_snippets(SESSION.project, Path(config.docs_dir)))
-    except executor.SnippetError as exc:
-        raise PluginError(str(exc)) from None
     _notebooks.on_pre_build(config)
-    try:
+    with _plugin_errors(glossary.GlossaryError, prefix="glossary: "):
         glossary.write_abbreviations(project=SESSION.project)
-    except glossary.GlossaryError as exc:
-        raise PluginError(f"glossary: {exc}") from None
 
 
 # Notebooks, glossary and results pages (engine/products/); on_config sets the project.
@@ -306,17 +302,13 @@ def on_page_markdown(markdown, page, config, files):
         markdown = _add_cuda_note(markdown, lang)
     prefix = site_prefix(page)
     markdown = _notebooks.on_page_markdown(markdown, page.file.src_uri, config, prefix)
-    try:
+    with _plugin_errors(glossary.GlossaryError, results.ResultsError):
         markdown = glossary.expand(markdown, lang, SESSION.project)
         markdown = results.expand(markdown, lang, _runner(placeholders=False), SESSION.project)
-    except (glossary.GlossaryError, results.ResultsError) as exc:
-        raise PluginError(str(exc)) from None
     if "::: snippet " not in markdown:
         return markdown
-    try:
+    with _plugin_errors(executor.SnippetError, prefix=f"{page.file.src_uri}: "):
         return expand(markdown, lang, _runner(), prefix, SESSION.project)
-    except executor.SnippetError as exc:
-        raise PluginError(f"{page.file.src_uri}: {exc}") from None
 
 
 def on_post_build(config):
