@@ -45,7 +45,7 @@ import weakref
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from engine.tools.static_site import StaticServer, site_pages  # noqa: F401 (the tests' server and pages)
+from engine.core.static_site import StaticServer, site_pages  # noqa: F401 (the tests' server and pages)
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILURES = ROOT / ".cache" / "browser-failures"  # one folder per failed test: screenshots, states

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -67,3 +68,28 @@ def test_each_hook_file_loads_on_its_own(tmp_path, hook):
         print("ok")
     """, tmp_path)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+LAYERS = ["core", "products", "site", "tools"]  # each may import only itself and those before it
+
+
+def _engine_imports(path: Path) -> set[str]:
+    """The ``engine.X`` modules a file imports (at the top or inside a function)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} if node.module != "engine" else {f"engine.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+    return {name for name in found if name.startswith("engine.")}
+
+
+def test_each_folder_imports_only_the_folders_before_it():
+    wrong = []
+    for rank, layer in enumerate(LAYERS):
+        allowed = set(LAYERS[: rank + 1])
+        for path in sorted((ENGINE_HOME / "engine" / layer).rglob("*.py")):
+            for name in sorted(_engine_imports(path)):
+                if name.split(".")[1] not in allowed:
+                    wrong.append(f"{path.relative_to(ENGINE_HOME)} imports {name}")
+    assert not wrong, "imports against the layering (README, Architecture):\n" + "\n".join(wrong)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.tools.static_site import site_pages
+from engine.core.static_site import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_DIR = ROOT / ".cache" / "phone"

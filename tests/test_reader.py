@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.core.static_site import site_pages
 from engine.site import reader_hooks, search
 from engine.tools import page_weight
-from engine.tools.static_site import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}

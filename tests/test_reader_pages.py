@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from engine.tools.static_site import site_pages
+from engine.core.static_site import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ from engine.products import results
 
 def test_mapping_names_existing_snippets():
     results.check()  # ResultsError names the entry whose snippet is missing
-    for headline in results.HEADLINES:
+    for headline in results.load():
         assert isinstance(headline.value, tuple) and headline.value, headline
 
 
@@ -21,7 +21,7 @@ def _id(headline: results.Headline) -> str:
     return f"lecture{headline.lecture:02d}-{'.'.join(map(str, headline.value))}"
 
 
-@pytest.mark.parametrize("headline", results.HEADLINES, ids=_id)
+@pytest.mark.parametrize("headline", results.load(), ids=_id)
 def test_mapped_value_exists(headline, run_snippet):
     value = results.lookup(run_snippet(headline.snippet).values, headline.value, headline.snippet)
     assert isinstance(value, (int, float, str)), f"{headline}: {value!r} is not a number"
@@ -41,15 +41,15 @@ def test_lectures_with_pages_have_a_headline():
     """Every lecture page that computes a result has an entry on the results page."""
     pages = {int(m.group(1)) for p in (executor.ENGINE_HOME / "docs" / "en").glob("lecture*.md")
              if (m := re.match(r"lecture(\d+)", p.name))}
-    mapped = {h.lecture for h in results.HEADLINES}
+    mapped = {h.lecture for h in results.load()}
     missing = sorted(pages - mapped - {1})  # lecture 1 computes nothing to report
-    assert not missing, f"lectures without a results-page entry (add them to engine/products/results.py): {missing}"
+    assert not missing, f"lectures without a results-page entry (add them to includes/headlines.yml): {missing}"
 
 
 @pytest.mark.parametrize("lang,page", [("zh", "results/index.html"), ("en", "en/results/index.html")])
 def test_results_page_shows_this_builds_values(site_dir, run_snippet, lang, page):
     text = html_lib.unescape(re.sub(r"<[^>]+>", " ", (site_dir / page).read_text(encoding="utf-8")))
-    for headline in results.HEADLINES:
+    for headline in results.load():
         result = run_snippet(headline.snippet)
         shown = results.fmt(results.lookup(result.values, headline.value, headline.snippet), headline.percent)
         assert shown in text, f"{page}: {headline.snippet} {headline.value} = {shown} not shown"
@@ -81,7 +81,7 @@ def _results_course_column(lang: str) -> dict[int, list[str]]:
     """Lecture -> the "course" cells of the results page's accuracy rows, as the page renders them."""
     rendered = results.table(lang, None).splitlines()[2:]
     column: dict[int, list[str]] = {}
-    for headline, row in zip(results.HEADLINES, rendered, strict=True):
+    for headline, row in zip(results.load(), rendered, strict=True):
         cell = row.strip("|").split("|")[3].strip()
         if headline.percent and cell != results.LABELS[lang]["none"]:
             column.setdefault(headline.lecture, []).append(cell)
@@ -96,7 +96,7 @@ def test_results_page_and_lecture_pages_report_the_same_course_results(lang):
 
     reported = _results_course_column(lang)
     disagree = []
-    for page in sorted((executor.ROOT / "docs" / lang).glob("lecture*.md")):
+    for page in sorted((executor.ENGINE_HOME / "docs" / lang).glob("lecture*.md")):
         lecture = int(page.name[7:9])
         stated = _course_column(read_page(lang, page.name), lang)
         if stated != reported.get(lecture, []):

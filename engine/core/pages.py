@@ -7,7 +7,9 @@
   English, everything else the default language, ``zh``);
 * :func:`page_files`: every page in navigation order: the default language first; within a
   language the home page, then the others by file name (MkDocs' order without ``nav``).
-  :func:`snippets_in_order` adds the results page's snippets where no page shows them.
+  :func:`snippets_in_order` adds the results page's snippets where no page shows them;
+* :func:`headlines`: the results page's entries (``includes/headlines.yml``);
+* :func:`under_title`: a paragraph put right under a page's title.
 """
 
 from __future__ import annotations
@@ -144,14 +146,27 @@ def snippets_by_page(project: Project | None = None, docs: Path | None = None) -
 
 def snippets_in_order(project: Project | None = None, docs: Path | None = None) -> list[str]:
     """Every snippet the site shows, each once, in navigation order."""
-    from engine.products.results import HEADLINES  # the results page runs these too
-
     project = project or Project.at()
     ordered: list[str] = []
     for names in snippets_by_page(project, docs).values():
         ordered += [n for n in names if n not in ordered]
-    ordered += [h.snippet for h in HEADLINES if h.snippet not in ordered and (project.root / h.snippet).is_file()]
+    headline_snippets = [h["snippet"] for h in headlines(project)]  # the results page runs these too
+    ordered += [s for s in dict.fromkeys(headline_snippets) if s not in ordered and (project.root / s).is_file()]
     return ordered
+
+
+def headlines(project: Project) -> list[dict]:
+    """The results page's entries, ``includes/headlines.yml`` (none when the project has no such file)."""
+    path = project.includes / "headlines.yml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or []) if path.is_file() else []
+
+
+def under_title(markdown: str, block: str) -> str:
+    """``block`` as a paragraph right under the page's title (its first ``# `` line; at the top
+    of a page without one)."""
+    lines = markdown.splitlines()
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
+    return "\n".join(lines[:at] + ["", block, ""] + lines[at:]) + "\n"
 
 
 def cuda_snippets(project: Project | None = None, docs: Path | None = None) -> set[str]:

@@ -30,8 +30,8 @@ import nbformat
 
 from engine.core import pages
 from engine.core.executor import Result, SnippetError, local_imports
+from engine.core.pages import under_title
 from engine.core.project import Project
-from engine.site.markdown import under_title
 
 LECTURE_PAGE = re.compile(r"^(?P<lang>zh|en)/(?P<stem>lecture\d+[^/]*)\.md$")
 HEADING = re.compile(r"^(?P<level>#{1,3})\s+(?P<text>.+?)\s*(\{[^}]*\})?\s*$")

@@ -37,7 +37,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from engine.tools.static_site import StaticServer
+from engine.core.static_site import StaticServer
 
 ASSEMBLE_JS = Path(__file__).with_name("pdf_assemble.js")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -1,12 +1,12 @@
 """The results page: each lecture's headline result, read from this build's own runs.
 
 ``docs/{zh,en}/results.md`` hold the line ``::: course-results``; at build time it becomes a
-table with, for each entry of :data:`HEADLINES`, the value the snippet computed in this build
+table with, for each entry of ``includes/headlines.yml`` (:func:`load`), the value the snippet computed in this build
 (its cached :class:`engine.core.executor.Result`: ``values.json``), the value the course reported,
 the device the snippet ran on and its run time (``record.json``).
 
-Nothing here is typed by hand except :data:`HEADLINES`: which snippet, which top-level value,
-and what the course reported. An entry whose snippet or value does not exist fails the build
+Nothing is typed by hand except ``includes/headlines.yml``: which snippet, which top-level
+value, and what the course reported. An entry whose snippet or value does not exist fails the build
 with a message naming it (:class:`ResultsError`).
 """
 
@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from engine.core import pages
 from engine.core.executor import Result, shown_safely
 from engine.core.project import Project
 
@@ -41,51 +42,6 @@ class Headline:
     percent: bool = False  # a fraction shown as a percentage
     about: bool = False  # the course gives the value only roughly ("about 97%")
 
-
-# Which value each lecture shows, and what the course reported for it.
-HEADLINES: list[Headline] = [
-    Headline(2, "snippets/lecture02_linear_model/exhaustive_search.py", ("best_w",),
-             "穷举法找到的 $w$", "$w$ found by exhaustive search", 2.0),
-    Headline(2, "snippets/lecture02_linear_model/cost_surface_3d.py", ("min_mse",),
-             "$y = wx + b$ 的最小 MSE", "smallest MSE of $y = wx + b$", None),
-    Headline(3, "snippets/lecture03_gradient_descent/gradient_descent.py", ("w",),
-             "梯度下降 100 轮后的 $w$", "$w$ after 100 epochs of gradient descent", 1.9999444396553017),
-    Headline(3, "snippets/lecture03_gradient_descent/gradient_descent.py", ("prediction",),
-             "训练后对 $x = 4$ 的预测", "prediction for $x = 4$ after training", 7.999777758621207),
-    Headline(3, "snippets/lecture03_gradient_descent/stochastic_gradient_descent.py", ("w",),
-             "随机梯度下降 100 轮后的 $w$", "$w$ after 100 epochs of SGD", None),
-    Headline(4, "snippets/lecture04_back_propagation/backprop_training.py", ("l",),
-             "反向传播训练 100 轮后最后一个样本的损失", "loss of the last sample after 100 epochs of backpropagation",
-             9.094947017729282e-13),
-    Headline(4, "snippets/lecture04_back_propagation/backprop_training.py", ("prediction_after",),
-             "训练后对 $x = 4$ 的预测", "prediction for $x = 4$ after training", 7.999998569488525),
-    Headline(5, "snippets/lecture05_linear_regression/linear_regression.py", ("w",),
-             "`nn.Linear` 训练后的 $w$", "$w$ of `nn.Linear` after training", None),
-    Headline(5, "snippets/lecture05_linear_regression/linear_regression.py", ("b",),
-             "`nn.Linear` 训练后的 $b$", "$b$ of `nn.Linear` after training", None),
-    Headline(5, "snippets/lecture05_linear_regression/linear_regression.py", ("final_loss",),
-             "最终损失", "final loss", None),
-    Headline(6, "snippets/lecture06_logistic_regression/logistic_regression.py", ("final_loss",),
-             "逻辑斯蒂回归的最终损失（BCE）", "final loss of logistic regression (BCE)", None),
-    Headline(7, "snippets/lecture07_multiple_dimension_input/diabetes_classifier.py", ("accuracy",),
-             "糖尿病数据的训练集准确率", "training accuracy on the diabetes data", None, percent=True),
-    Headline(8, "snippets/lecture08_dataset_and_dataloader/titanic.py", ("val_accuracy",),
-             "Titanic 验证集准确率", "Titanic validation accuracy", None, percent=True),
-    Headline(9, "snippets/lecture09_softmax_classifier/train_mnist_fc.py", ("test_accuracy",),
-             "全连接网络的 MNIST 测试准确率", "MNIST test accuracy, fully connected network", 0.97,
-             percent=True, about=True),
-    Headline(10, "snippets/lecture10_cnn_basics/train_basic_cnn.py", ("test_accuracy",),
-             "基础 CNN 的 MNIST 测试准确率", "MNIST test accuracy, basic CNN", 0.9869, percent=True),
-    Headline(11, "snippets/lecture11_advanced_cnn/train_inception.py", ("test_accuracy",),
-             "Inception 网络的 MNIST 测试准确率", "MNIST test accuracy, Inception network", (0.98, 0.99),
-             percent=True),
-    Headline(11, "snippets/lecture11_advanced_cnn/train_resnet.py", ("test_accuracy",),
-             "残差网络的 MNIST 测试准确率", "MNIST test accuracy, residual network", 0.9901, percent=True),
-    Headline(12, "snippets/lecture12_basic_rnn/hello_embedding.py", ("prediction",),
-             "“hello” 的预测（嵌入层 + RNN）", "prediction for \"hello\" (embedding + RNN)", "ohlol"),
-    Headline(13, "snippets/lecture13_rnn_classifier/train.py", ("test_accuracy",),
-             "名字分类的测试准确率", "test accuracy of name classification", (0.83, 0.84), percent=True),
-]
 
 LABELS = {
     "zh": {
@@ -165,18 +121,36 @@ def as_text(value) -> str:
     return html.escape(text, quote=False)
 
 
-def check(headlines: list[Headline] = HEADLINES, project: Project | None = None) -> None:
+def load(project: Project | None = None) -> list[Headline]:
+    """The results page's entries, from ``includes/headlines.yml`` (:func:`engine.core.pages.headlines`)."""
+    project = project or Project.at()
+    entries = pages.headlines(project)
+    if not entries:
+        raise ResultsError(f"results mapping: no entries in {project.includes / 'headlines.yml'}")
+    def tuples(entry: dict) -> dict:  # YAML lists: the value's path and a reported range
+        reported = entry.get("reported")
+        return {**entry, "value": tuple(entry["value"]),
+                "reported": tuple(reported) if isinstance(reported, list) else reported}
+
+    try:
+        return [Headline(**tuples(e)) for e in entries]
+    except (TypeError, KeyError) as exc:
+        raise ResultsError(f"results mapping: includes/headlines.yml: {exc}") from None
+
+
+def check(headlines: list[Headline] | None = None, project: Project | None = None) -> None:
     """Every mapped snippet exists (before anything runs)."""
     root = (project or Project.at()).root
-    for h in headlines:
+    for h in load(project) if headlines is None else headlines:
         if not (root / h.snippet).is_file():  # the project being built
             raise ResultsError(f"results mapping, lecture {h.lecture}: no snippet {h.snippet}")
 
 
-def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] = HEADLINES,
+def table(lang: str, run: Callable[[str], Result] | None, headlines: list[Headline] | None = None,
           project: Project | None = None) -> str:
     labels = LABELS[lang]
     lines = [labels["header"]]
+    headlines = load(project) if headlines is None else headlines
     check(headlines, project)
     for h in headlines:
         result = run(h.snippet) if run is not None else None

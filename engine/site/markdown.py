@@ -124,14 +124,6 @@ def render_result(result: Result, lang: str, site_prefix: str) -> str:
     return "\n\n".join(parts)
 
 
-def under_title(markdown: str, block: str) -> str:
-    """``block`` as a paragraph right under the page's title (its first ``# `` line; at the top
-    of a page without one)."""
-    lines = markdown.splitlines()
-    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-    return "\n".join(lines[:at] + ["", block, ""] + lines[at:]) + "\n"
-
-
 def render_placeholder(pending: Pending, lang: str, site_prefix: str) -> str:
     """HTML that stands for a result until it is there; ``assets/engine/stream.js`` polls
     ``queue.json`` and swaps in the result's fragment (see :mod:`engine.site.stream`)."""

@@ -30,7 +30,8 @@ from engine.core import address, data, executor, pages, sharing  # noqa: E402
 from engine.core.project import Project  # noqa: E402
 from engine.products import glossary, notebooks, results  # noqa: E402
 from engine.site import rebuilds  # noqa: E402
-from engine.site.markdown import PENDING_MARK, STREAM_DIR, expand, under_title  # noqa: E402
+from engine.core.pages import under_title  # noqa: E402
+from engine.site.markdown import PENDING_MARK, STREAM_DIR, expand  # noqa: E402
 from engine.site.stream import SESSION, Worker  # noqa: E402
 
 log = logging.getLogger("mkdocs.course")

@@ -30,7 +30,7 @@ from mkdocs.plugins import event_priority  # noqa: E402
 
 from engine.core import pages  # noqa: E402
 from engine.core.project import Project  # noqa: E402
-from engine.site.markdown import under_title  # noqa: E402
+from engine.core.pages import under_title  # noqa: E402
 
 VIDEO_SERIES = "https://www.bilibili.com/video/BV1Y7411d7Ys"
 LECTURE_PAGE = re.compile(r"^(?:(?:zh|en)/)?lecture(\d\d)-[\w-]+\.md$")

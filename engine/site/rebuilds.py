@@ -17,7 +17,6 @@ from pathlib import Path
 
 from engine.core import executor, pages
 from engine.core.project import Project, SnippetError
-from engine.products.results import HEADLINES
 from engine.products.results import MARKER as RESULTS_MARKER
 
 # Inputs of every page besides its own Markdown (paths relative to the project root).
@@ -47,12 +46,12 @@ def global_fingerprint(root: Path, docs: Path) -> str:
     return digest.hexdigest()
 
 
-def shown_snippets(markdown: str) -> list[str]:
+def shown_snippets(markdown: str, project: Project) -> list[str]:
     """The snippets a page's Markdown shows: its ``::: snippet`` lines outside code fences,
     and every headline snippet for the results page."""
     names = pages.directive_paths(markdown)
     if RESULTS_MARKER.search(markdown):
-        names += [h.snippet for h in HEADLINES]
+        names += [h["snippet"] for h in pages.headlines(project)]
     return names
 
 
@@ -92,7 +91,7 @@ class Tracker:
         return self._snippets[snippet]
 
     def page_fingerprint(self, markdown: str) -> str:
-        states = [f"{s} {self.snippet_state(s)}" for s in shown_snippets(markdown)]
+        states = [f"{s} {self.snippet_state(s)}" for s in shown_snippets(markdown, self.project or Project.at())]
         return hashlib.sha256("\n".join(states).encode()).hexdigest()
 
     def stale(self, language: str, global_fp: str, pages: dict[str, str]) -> list[str]:

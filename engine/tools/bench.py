@@ -25,8 +25,8 @@ import threading
 import time
 from pathlib import Path
 
+from engine.core.static_site import StaticServer
 from engine.tools import page_weight
-from engine.tools.static_site import StaticServer
 
 ROOT = Path(__file__).resolve().parents[2]  # the course's checkout
 COPIED = ["docs", "snippets", "engine", "includes", "mkdocs.yml"]

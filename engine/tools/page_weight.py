@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from engine.tools.static_site import StaticServer, site_pages
+from engine.core.static_site import StaticServer, site_pages
 
 BUDGET = 1_000_000  # bytes transferred per page before interaction
 COMPRESSED_TYPES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".ipynb"}
