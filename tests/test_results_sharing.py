@@ -446,3 +446,39 @@ def test_a_symlink_in_a_folder_export_is_refused(project, exported):
     (exported / key / "output.txt").symlink_to("/dev/zero")
     report = sharing.import_results(str(exported), project=project.engine)
     assert key in report.refused and "not a plain file" in report.refused[key]
+
+
+def test_a_fetched_result_says_where_it_came_from_on_the_page(project, exported):
+    from engine.site.markdown import render_result
+
+    key = executor.cache_key("snippets/demo/b.py", project=project.engine)
+    with StaticServer(exported) as server:
+        sharing.fetch_published(server.url, project.snippets[1:2], project=project.engine)
+        url = server.url.rstrip("/") + "/"
+    fetched = executor.cached("snippets/demo/b.py", project=project.engine)
+    assert fetched.record["origin"] == url
+    exported_record = json.loads((exported / key / "record.json").read_text())
+    assert fetched.record["files"] == exported_record["files"] and fetched.key == key  # same content
+    assert f"Result fetched from {url}, where it ran: " in render_result(fetched, "en", "../")
+    assert f"结果取自 {url}，在那里运行：" in render_result(fetched, "zh", "../")
+    here = executor.run("snippets/demo/a.py", project=project.engine)
+    assert "origin" not in here.record
+    assert "Ran when this page was built: " in render_result(here, "en", "../")
+    assert "本页构建时运行：" in render_result(here, "zh", "../")
+    imported = sharing.import_results(str(exported), {executor.cache_key("snippets/demo/c.py", project=project.engine):
+                                                      "snippets/demo/c.py"}, project=project.engine)
+    assert len(imported.accepted) == 1
+    from_folder = executor.cached("snippets/demo/c.py", project=project.engine)
+    assert from_folder.record["origin"] == sharing.LOCAL_ORIGIN
+    assert "Result fetched from a results folder, where it ran: " in render_result(from_folder, "en", "../")
+    assert "结果取自 一个结果文件夹，在那里运行：" in render_result(from_folder, "zh", "../")
+
+
+def test_a_forged_origin_is_refused(project, exported):
+    key = executor.cache_key("snippets/demo/a.py", project=project.engine)
+    sharing.import_results(str(exported), {key: "snippets/demo/a.py"}, project=project.engine)
+    record_file = project.engine.cache / key / "record.json"
+    record = json.loads(record_file.read_text())
+    record["origin"] = "<script>alert(1)</script>"
+    record_file.write_text(json.dumps(record))
+    assert executor.cached("snippets/demo/a.py", project=project.engine) is None

@@ -2,7 +2,7 @@
 in a shard's output::
 
     KEY/record.json   snippet, key, seconds, device, torch, python, figures, and the sha256 of
-                      every other file (``files``)
+                      every other file (``files``); ``origin`` when an import installed it
     KEY/output.txt    what it printed;  KEY/values.json  its top-level values
     KEY/fig-01.png    the figures it drew (``fig-NN.png``)
 
@@ -41,6 +41,10 @@ PLAIN_RECORD = {
     "python": re.compile(r"[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+]{0,16}"),
     "device": re.compile(r"[0-9A-Za-z .,:()/_+-]{1,100}"),
 }
+
+# Where an entry installed by an import came from (absent: computed here): an export's URL,
+# or "export" for a folder.
+ORIGIN = re.compile(r"export|https?://[0-9A-Za-z._~:/%+-]{1,200}")
 
 
 class EntryError(ValueError):
@@ -126,6 +130,8 @@ def verify(files: dict[str, bytes], key: str, snippet: str | None = None) -> dic
     for item, pattern in PLAIN_RECORD.items():
         if not isinstance(record.get(item), str) or not pattern.fullmatch(record[item]):
             raise EntryError(f"{item} {record.get(item)!r} is not plain text")
+    if "origin" in record and not (isinstance(record["origin"], str) and ORIGIN.fullmatch(record["origin"])):
+        raise EntryError(f"origin {record['origin']!r} is not an address")
     if isinstance(record.get("seconds"), bool) or not isinstance(record.get("seconds"), (int, float)):
         raise EntryError(f"seconds {record.get('seconds')!r} is not a number")
     try:
