@@ -4,9 +4,9 @@ comes from (cache, export, shard), and that installing is whole or nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
 import zlib
-import json
 
 import pytest
 
