@@ -482,3 +482,26 @@ def test_a_forged_origin_is_refused(project, exported):
     record["origin"] = "<script>alert(1)</script>"
     record_file.write_text(json.dumps(record))
     assert executor.cached("snippets/demo/a.py", project=project.engine) is None
+
+
+def test_a_bad_entry_in_the_cache_is_run_again_and_later_builds_pass(tmp_path):
+    """An entry an old version accepted (an SVG named fig-01.png, consistent checksums) is
+    refused at cache load and run again; a reachable export with the same bad entry changes
+    nothing (it is refused too); no temporary folders are left."""
+    project = demo(tmp_path, "project")
+    assert demo_project.build(project, COURSE_RESULTS_URL="off").returncode == 0
+    cache = project / ".cache" / "snippets"
+    key = next(p.name for p in cache.iterdir() if (p / "fig-01.png").is_file())
+    forged = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    (cache / key / "fig-01.png").write_bytes(forged)
+    record = json.loads((cache / key / "record.json").read_text())
+    record["files"]["fig-01.png"] = sharing._sha256(forged)
+    (cache / key / "record.json").write_text(json.dumps(record))
+    again = demo_project.build(project, COURSE_RESULTS_URL="off")
+    assert again.returncode == 0, again.stderr
+    assert "fig-01.png is not a PNG file" in again.stderr and "running it again" in again.stderr
+    assert (project / "site" / "assets" / "snippets" / key / "fig-01.png").read_bytes().startswith(b"\x89PNG")
+    assert len((project / "runs" / "b.py").read_text()) == 2  # ran once more
+    third = demo_project.build(project, COURSE_RESULTS_URL="off")
+    assert third.returncode == 0 and len((project / "runs" / "b.py").read_text()) == 2
+    assert not [p.name for p in cache.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]

@@ -580,3 +580,19 @@ def test_merge_refuses_cuda_results_from_a_cpu_shard(project, monkeypatch):
     with pytest.raises(shards.ShardError, match="did not assign this result to shard 1"):
         shards.merge([project / "results-cpu-1"], project / "merged", plan, merged)
     assert shards.merge([project / "results-gpu"], project / "merged", plan, merged)["copied"] == 1
+
+
+def test_merge_refuses_a_key_that_is_a_path(two_shards, project):
+    a, b, key = two_shards
+    manifest = json.loads((a / "manifest.json").read_text())
+    manifest["entries"]["../outside"] = manifest["entries"][key]
+    (a / "manifest.json").write_text(json.dumps(manifest))
+    (project / "outside").mkdir()
+    for f in (a / key).iterdir():
+        (project / "outside" / f.name).write_bytes(f.read_bytes())
+    record = json.loads((project / "outside" / "record.json").read_text())
+    record["key"] = "../outside"
+    (project / "outside" / "record.json").write_text(json.dumps(record))
+    with pytest.raises(shards.ShardError, match="'../outside' is not a cache key"):
+        shards.merge([a], project / "merged" / "cache")
+    assert not (project / "merged" / "outside").exists()

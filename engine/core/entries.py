@@ -27,6 +27,7 @@ RECORD = "record.json"
 OUTPUT = "output.txt"
 VALUES = "values.json"
 FIGURE_NAME = re.compile(r"fig-[0-9]{2,4}\.png")
+KEY = re.compile(r"[0-9a-f]{32}")  # a cache key (executor.cache_key): also a folder name
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Caps (an entry from elsewhere is data: it may not fill a disk, a page or a browser's memory).
 # A run stops a snippet past MAX_OUTPUT_BYTES; each byte read becomes at most one character.
@@ -95,9 +96,16 @@ def check_png(name: str, data: bytes) -> None:
         raise EntryError(f"{name} has {width * height} pixels, over the {MAX_FIGURE_PIXELS} a figure may have")
 
 
+def check_key(key) -> None:
+    """A key from a manifest names a folder: only a cache key's 32 hex digits, never a path."""
+    if not isinstance(key, str) or not KEY.fullmatch(key):
+        raise EntryError(f"{key!r} is not a cache key")
+
+
 def verify(files: dict[str, bytes], key: str, snippet: str | None = None) -> dict:
     """The entry's record, after checking that ``files`` are exactly a whole, plain result of
     ``key`` (and of ``snippet`` when given). Raises :class:`EntryError`."""
+    check_key(key)
     try:
         record = json.loads(files[RECORD])
         listed, figures = record["files"], record["figures"]

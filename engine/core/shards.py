@@ -289,6 +289,10 @@ def merge(sources: list[Path], into: Path, plan: Plan | None = None, project: Pr
             raise ShardError(f"{source}: not the results folder of a shard ({exc})") from None
         allowed = planned_keys(plan, source, project or Project.at()) if plan is not None else None
         for key in sorted(manifest["entries"]):
+            try:
+                entries.check_key(key)
+            except entries.EntryError as exc:
+                raise ShardError(f"{source}: {exc}") from None
             if allowed is not None and key not in allowed:
                 raise ShardError(f"{source / key}: the plan did not assign this result to shard "
                                  f"{SHARD_FOLDER.match(source.name).group('name')} (another shard's "
