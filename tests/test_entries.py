@@ -115,3 +115,25 @@ def test_reading_an_entry_never_reads_past_the_cap(entry, monkeypatch):
     (folder / "output.txt").write_bytes(b"y" * (entries.MAX_FILE_BYTES + 10))
     with pytest.raises(entries.EntryError, match="output.txt is over"):
         entries.read(folder)
+
+
+@pytest.mark.parametrize("kind", ["link", "file", "dangling"])
+def test_an_entry_that_is_a_link_or_a_file_is_replaced_by_a_run(entry, tmp_path, kind):
+    """What an old version or another tool left under the key is never fatal: the run replaces it
+    (a link is removed, not followed)."""
+    folder, snippet, key = entry
+    outside = tmp_path / "outside"
+    import shutil
+
+    shutil.copytree(folder, outside)
+    shutil.rmtree(folder)
+    if kind == "link":
+        folder.symlink_to(outside)
+    elif kind == "file":
+        folder.write_text("not a folder")
+    else:
+        folder.symlink_to(tmp_path / "nowhere")
+    cache = folder.parent
+    result = executor.run(snippet, project=executor.Project(cache.parent, cache))
+    assert not result.cached and folder.is_dir() and not folder.is_symlink()
+    assert sorted(p.name for p in outside.iterdir()) == sorted(p.name for p in folder.iterdir())  # untouched

@@ -175,7 +175,7 @@ def install(cache: Path, key: str, files: dict[str, bytes], snippet: str | None 
     record = verify(files, key, snippet)
     with locked(cache, key) if lock else contextlib.nullcontext():
         target = cache / key
-        if target.exists() and not replace:
+        if target.is_dir() and not target.is_symlink() and not replace:
             try:
                 return verify(read(target), key, snippet)
             except EntryError:
@@ -185,7 +185,9 @@ def install(cache: Path, key: str, files: dict[str, bytes], snippet: str | None 
         try:
             for name, data in files.items():
                 (work / name).write_bytes(data)
-            if target.exists():
+            if target.is_symlink() or (target.exists() and not target.is_dir()):
+                target.unlink()  # a link is removed, never followed
+            elif target.exists():
                 shutil.rmtree(target)
             work.rename(target)
         finally:
