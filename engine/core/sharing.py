@@ -13,7 +13,12 @@ copies entries from an export (a folder or an http(s) URL) into the cache after 
 
 * every file's sha256 against the manifest, and the record's own list of checksums;
 * that the record names the same key and snippet as the manifest, and that the key is the
-  one this checkout computes for that snippet (a result of other code is never used).
+  one this checkout computes for that snippet (a result of other code is never used);
+* everything :func:`engine.core.entries.verify` checks (file names, PNGs, size caps), with
+  bodies read up to the caps and the whole fetch within a deadline.
+
+The installed record's ``origin`` says where it came from (the page shows it). Integrity is
+checked, authenticity is not (README, "Trust model").
 
 A refused entry is logged with its reason and left out (the snippet then runs here).
 :func:`fetch_published` does the same from the published site before a build, with a
