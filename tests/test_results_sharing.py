@@ -505,3 +505,30 @@ def test_a_bad_entry_in_the_cache_is_run_again_and_later_builds_pass(tmp_path):
     third = demo_project.build(project, COURSE_RESULTS_URL="off")
     assert third.returncode == 0 and len((project / "runs" / "b.py").read_text()) == 2
     assert not [p.name for p in cache.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]
+
+
+def test_the_manifest_is_written_whole(project, exported):
+    """A reader never sees a half-written manifest.json (a shard or a build rewriting it)."""
+    import threading
+
+    manifest = exported / "manifest.json"
+    keys = list(json.loads(manifest.read_text())["entries"])
+    failures, reads, done = [], [0], threading.Event()
+
+    def reader():
+        while not done.is_set():
+            try:
+                json.loads(manifest.read_bytes())
+            except ValueError as exc:
+                failures.append(exc)
+            reads[0] += 1
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for _ in range(100):
+            sharing.export(keys, exported, exported)
+    finally:
+        done.set()
+        thread.join()
+    assert reads[0] > 100 and not failures, f"{len(failures)} of {reads[0]} reads failed"

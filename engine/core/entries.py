@@ -153,6 +153,13 @@ def verify(files: dict[str, bytes], key: str, snippet: str | None = None) -> dic
     return record
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` so that a reader sees the old file or the new one, never a part of it."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.write_bytes(data)
+    os.replace(part, path)
+
+
 def content(record: dict) -> dict:
     """What two runs of one key must agree on: every file but the run record."""
     return {name: digest for name, digest in record["files"].items() if name != RECORD}

@@ -80,10 +80,10 @@ def export(keys: Iterable[str], target: Path, cache: Path | None = None) -> dict
         record = entries.verify(files, key)
         (target / key).mkdir(exist_ok=True)
         for name, data in files.items():
-            (target / key / name).write_bytes(data)
+            entries.write_whole(target / key / name, data)
         manifest["entries"][key] = {"snippet": record["snippet"],
                                     "files": {name: _sha256(data) for name, data in files.items()}}
-    manifest_file.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    entries.write_whole(manifest_file, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return manifest
 
 
