@@ -77,7 +77,7 @@ def read(entry: Path) -> dict[str, bytes]:
     for path in sorted(entry.iterdir()):
         if path.is_symlink() or not path.is_file():
             raise EntryError(f"{path.name} is not a plain file")
-        with open(path, "rb", buffering=0) as stream:
+        with open(path, "rb") as stream:
             files[path.name] = read_capped(stream, path.name)
         total += len(files[path.name])
         if total > MAX_ENTRY_BYTES:
