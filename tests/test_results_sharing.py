@@ -249,7 +249,7 @@ def test_command_line_run_status_keys_export_import(project, tmp_path):
     shutil.rmtree(project.path / ".cache")
     imported = cli(project, "import", str(exported_to))
     assert imported.returncode == 1  # one refused
-    assert "2 imported, 0 already cached, 1 refused" in imported.stdout
+    assert f"2 imported from {exported_to}, 0 already cached, 1 refused" in imported.stdout
     assert "REFUSED" in imported.stderr
     assert cli(project, "run", "--no-fetch", "snippets/demo/a.py").returncode == 0
     assert project.total_runs() == 4  # only the refused one ran again
@@ -327,3 +327,208 @@ def test_mkdocs_serve_fetches_from_the_published_site_url(tmp_path):
             serve.close()
     assert f"2 fetched from {server.url}assets/snippets/" in line, line
     assert not (clone / "runs").exists()  # 0 executions
+
+
+# --- results from elsewhere are data: caps, deadlines, malformed input (issue 22) ------------
+
+
+class TricklingServer:
+    """Serves ``folder``'s manifest.json at once and every other file two bytes a second,
+    endlessly (``flood``: as fast as it can, endlessly)."""
+
+    def __init__(self, folder: Path, flood: bool = False):
+        import http.server
+        import threading
+
+        manifest = (folder / "manifest.json").read_bytes()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.end_headers()
+                if self.path.endswith("manifest.json"):
+                    self.wfile.write(manifest)
+                    return
+                try:
+                    while not server.stopping:
+                        self.wfile.write(b"x" * (1 << 16) if flood else b"x")
+                        self.wfile.flush()
+                        if not flood:
+                            time.sleep(0.5)  # under the per-read timeout: only a total deadline ends it
+                except OSError:
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        server.stopping = False
+        self.server = server
+        self.url = f"http://127.0.0.1:{server.server_address[1]}/"
+        self.thread = threading.Thread(target=server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.stopping = True
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_trickling_server_is_given_up_at_the_total_deadline(project, exported, caplog):
+    with TricklingServer(exported) as server, caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
+        start = time.monotonic()
+        report = sharing.fetch_published(server.url, project.snippets, timeout=1, deadline=3,
+                                         project=project.engine)
+        fetch_seconds = time.monotonic() - start
+        start = time.monotonic()
+        imported = sharing.import_results(sharing.Source(server.url, timeout=1, deadline=3),
+                                          project=project.engine)
+        import_seconds = time.monotonic() - start
+    assert fetch_seconds < 5 and import_seconds < 5, (fetch_seconds, import_seconds)
+    assert not report.accepted and len(report.refused) == 3
+    assert not imported.accepted and len(imported.refused) == 3
+    assert sum("stopped fetching" in r.getMessage() for r in caplog.records) == 2  # one line each
+
+
+def test_an_endless_body_is_cut_at_the_cap(project, exported):
+    with TricklingServer(exported, flood=True) as server:
+        report = sharing.import_results(server.url, project=project.engine)
+    assert not report.accepted and all("over the" in why for why in report.refused.values()), report.refused
+
+
+@pytest.mark.parametrize("damage", ["entry-string", "record-list", "files-list", "manifest-list",
+                                    "entries-list"])
+def test_a_malformed_export_is_refused_with_one_line(project, exported, damage, caplog):
+    manifest = json.loads((exported / "manifest.json").read_text())
+    key = executor.cache_key("snippets/demo/a.py", project=project.engine)
+    if damage == "entry-string":
+        manifest["entries"][key] = "snippets/demo/a.py"
+    elif damage == "record-list":
+        record = exported / key / "record.json"
+        record.write_text("[]")
+        manifest["entries"][key]["files"]["record.json"] = sharing._sha256(record.read_bytes())
+    elif damage == "files-list":
+        manifest["entries"][key]["files"] = list(manifest["entries"][key]["files"])
+    elif damage == "manifest-list":
+        manifest = [manifest]
+    else:
+        manifest["entries"] = list(manifest["entries"])
+    (exported / "manifest.json").write_text(json.dumps(manifest))
+    with caplog.at_level(logging.INFO, logger="mkdocs.course.results"):
+        report = sharing.fetch_published(str(exported), project.snippets, project=project.engine)
+    lines = [r.getMessage() for r in caplog.records if "snippets/demo/a.py" in r.getMessage()
+             or "not reachable" in r.getMessage()]
+    assert len(lines) == 1, lines
+    if damage in ("manifest-list", "entries-list"):
+        assert "not a results manifest" in lines[0], lines
+    assert key not in report.accepted
+    assert executor.run("snippets/demo/a.py", project=project.engine).values["value"] == 0
+
+
+def test_an_entry_folder_without_its_record_is_replaced_and_leaves_nothing(project, exported):
+    key = executor.cache_key("snippets/demo/a.py", project=project.engine)
+    (project.engine.cache / key).mkdir(parents=True)
+    (project.engine.cache / key / "output.txt").write_text("half copied\n")
+    report = sharing.fetch_published(str(exported), project.snippets, project=project.engine)
+    assert key in report.accepted
+    assert executor.cached("snippets/demo/a.py", project=project.engine).values["value"] == 0
+    assert sorted(p.name for p in project.engine.cache.iterdir() if p.name.startswith(f".{key}")) == [
+        f".{key}.lock"]
+
+
+def test_a_symlink_in_a_folder_export_is_refused(project, exported):
+    key = executor.cache_key("snippets/demo/a.py", project=project.engine)
+    (exported / key / "output.txt").unlink()
+    (exported / key / "output.txt").symlink_to("/dev/zero")
+    report = sharing.import_results(str(exported), project=project.engine)
+    assert key in report.refused and "not a plain file" in report.refused[key]
+
+
+def test_a_fetched_result_says_where_it_came_from_on_the_page(project, exported):
+    from engine.site.markdown import render_result
+
+    key = executor.cache_key("snippets/demo/b.py", project=project.engine)
+    with StaticServer(exported) as server:
+        sharing.fetch_published(server.url, project.snippets[1:2], project=project.engine)
+        url = server.url.rstrip("/") + "/"
+    fetched = executor.cached("snippets/demo/b.py", project=project.engine)
+    assert fetched.record["origin"] == url
+    exported_record = json.loads((exported / key / "record.json").read_text())
+    assert fetched.record["files"] == exported_record["files"] and fetched.key == key  # same content
+    assert f"Result fetched from {url}, where it ran: " in render_result(fetched, "en", "../")
+    assert f"结果取自 {url}，在那里运行：" in render_result(fetched, "zh", "../")
+    here = executor.run("snippets/demo/a.py", project=project.engine)
+    assert "origin" not in here.record
+    assert "Ran when this page was built: " in render_result(here, "en", "../")
+    assert "本页构建时运行：" in render_result(here, "zh", "../")
+    imported = sharing.import_results(str(exported), {executor.cache_key("snippets/demo/c.py", project=project.engine):
+                                                      "snippets/demo/c.py"}, project=project.engine)
+    assert len(imported.accepted) == 1
+    from_folder = executor.cached("snippets/demo/c.py", project=project.engine)
+    assert from_folder.record["origin"] == sharing.LOCAL_ORIGIN
+    assert "Result fetched from a results folder, where it ran: " in render_result(from_folder, "en", "../")
+    assert "结果取自 一个结果文件夹，在那里运行：" in render_result(from_folder, "zh", "../")
+
+
+def test_a_forged_origin_is_refused(project, exported):
+    key = executor.cache_key("snippets/demo/a.py", project=project.engine)
+    sharing.import_results(str(exported), {key: "snippets/demo/a.py"}, project=project.engine)
+    record_file = project.engine.cache / key / "record.json"
+    record = json.loads(record_file.read_text())
+    record["origin"] = "<script>alert(1)</script>"
+    record_file.write_text(json.dumps(record))
+    assert executor.cached("snippets/demo/a.py", project=project.engine) is None
+
+
+def test_a_bad_entry_in_the_cache_is_run_again_and_later_builds_pass(tmp_path):
+    """An entry an old version accepted (an SVG named fig-01.png, consistent checksums) is
+    refused at cache load and run again; a reachable export with the same bad entry changes
+    nothing (it is refused too); no temporary folders are left."""
+    project = demo(tmp_path, "project")
+    assert demo_project.build(project, COURSE_RESULTS_URL="off").returncode == 0
+    cache = project / ".cache" / "snippets"
+    key = next(p.name for p in cache.iterdir() if (p / "fig-01.png").is_file())
+    forged = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    (cache / key / "fig-01.png").write_bytes(forged)
+    record = json.loads((cache / key / "record.json").read_text())
+    record["files"]["fig-01.png"] = sharing._sha256(forged)
+    (cache / key / "record.json").write_text(json.dumps(record))
+    again = demo_project.build(project, COURSE_RESULTS_URL="off")
+    assert again.returncode == 0, again.stderr
+    assert "fig-01.png is not a PNG file" in again.stderr and "running it again" in again.stderr
+    assert (project / "site" / "assets" / "snippets" / key / "fig-01.png").read_bytes().startswith(b"\x89PNG")
+    assert len((project / "runs" / "b.py").read_text()) == 2  # ran once more
+    third = demo_project.build(project, COURSE_RESULTS_URL="off")
+    assert third.returncode == 0 and len((project / "runs" / "b.py").read_text()) == 2
+    assert not [p.name for p in cache.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]
+
+
+def test_the_manifest_is_written_whole(project, exported):
+    """A reader never sees a half-written manifest.json (a shard or a build rewriting it)."""
+    import threading
+
+    manifest = exported / "manifest.json"
+    keys = list(json.loads(manifest.read_text())["entries"])
+    failures, reads, done = [], [0], threading.Event()
+
+    def reader():
+        while not done.is_set():
+            try:
+                json.loads(manifest.read_bytes())
+            except ValueError as exc:
+                failures.append(exc)
+            reads[0] += 1
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for _ in range(100):
+            sharing.export(keys, exported, exported)
+    finally:
+        done.set()
+        thread.join()
+    assert reads[0] > 100 and not failures, f"{len(failures)} of {reads[0]} reads failed"

@@ -222,7 +222,7 @@ def test_mkdocs_site_from_three_shards_equals_a_single_machine_build(tmp_path):
     folders = [str(tmp_path / f"results-{i}") for i in (1, 2, 3)]
     for index, folder in enumerate(folders, start=1):
         engine("shard", "--plan", str(tmp_path / "plan.json"), "--index", str(index), "--out", folder)
-    engine("merge", *folders)
+    engine("merge", "--plan", str(tmp_path / "plan.json"), *folders)
     built = demo_project.build(sharded, COURSE_EXECUTE="cache-only")
     assert built.returncode == 0, built.stdout + built.stderr
     assert re.search(r"showed 5 snippets: 0 run, 5 from cache", built.stderr)
@@ -365,11 +365,16 @@ def test_command_line_plan_shard_merge(project, monkeypatch, capsys):
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
     assert json.loads(outputs["matrix"]) == ["1", "2"] and outputs["gpu"] == "true"
     assert shards.main([*on, "shard", "--plan", str(project / "plan.json"), "--index", "1",
-                        "--out", str(project / "s1")]) == 0
-    assert shards.main([*on, "merge", str(project / "s1"), "--into", str(project / "m")]) == 0
+                        "--out", str(project / "results-cpu-1")]) == 0
+    merge = [*on, "merge", "--plan", str(project / "plan.json")]
+    assert shards.main([*merge, str(project / "results-cpu-1"), "--into", str(project / "m")]) == 0
     assert "entries copied" in capsys.readouterr().out
-    assert shards.main([*on, "merge", str(project / "nothing")]) == 1
+    assert shards.main([*merge, str(project / "nothing")]) == 1
     assert "not the results folder of a shard" in capsys.readouterr().err
+    assert shards.main([*merge, str(project / "results-cpu-1"), "--into", str(project / "m2")]) == 0
+    (project / "results-cpu-1").rename(project / "results-cpu-2")  # shard 1's results as shard 2's
+    assert shards.main([*merge, str(project / "results-cpu-2"), "--into", str(project / "m3")]) == 1
+    assert "did not assign this result to shard 2" in capsys.readouterr().err
 
 
 def test_makespan_table_from_recorded_times(capsys):
@@ -548,3 +553,46 @@ def test_one_shard_setting_for_ci_and_pages():
 
 if shutil.which("bash") is None:  # pragma: no cover
     pytest.skip("bash is needed for the workflow step tests", allow_module_level=True)
+
+
+# --- merge: a shard supplies only what the plan assigned it (issue 22) -------------------------
+
+
+def test_merge_refuses_a_result_the_plan_gave_another_shard(project):
+    merged = engine(project, "merged")
+    plan = shards.plan_project(2, gpu=False, project=merged, time_sources=[])
+    shards.run_shard(plan, "1", project / "results-cpu-2", project=merged)  # shard 1's part, as shard 2
+    with pytest.raises(shards.ShardError, match="did not assign this result to shard 2"):
+        shards.merge([project / "results-cpu-2"], project / "merged", plan, merged)
+    assert not (project / "merged").exists() or not any((project / "merged").iterdir())
+    shards.run_shard(plan, "1", project / "results-cpu-1", project=merged)
+    report = shards.merge([project / "results-cpu-1"], project / "merged", plan, merged)
+    assert report["copied"] == len(plan.shard("1").snippets)
+
+
+def test_merge_refuses_cuda_results_from_a_cpu_shard(project, monkeypatch):
+    merged = engine(project, "merged")
+    plan = shards.plan_project(1, gpu=True, project=merged, time_sources=[])
+    with monkeypatch.context() as gpu_runner:  # keys as the GPU runner computes them
+        gpu_runner.setattr(executor, "device_descriptor", lambda: "cuda:Test GPU")
+        shards.run_shard(plan, shards.GPU, project / "results-cpu-1", project=merged)
+        shards.run_shard(plan, shards.GPU, project / "results-gpu", project=merged)
+    with pytest.raises(shards.ShardError, match="did not assign this result to shard 1"):
+        shards.merge([project / "results-cpu-1"], project / "merged", plan, merged)
+    assert shards.merge([project / "results-gpu"], project / "merged", plan, merged)["copied"] == 1
+
+
+def test_merge_refuses_a_key_that_is_a_path(two_shards, project):
+    a, b, key = two_shards
+    manifest = json.loads((a / "manifest.json").read_text())
+    manifest["entries"]["../outside"] = manifest["entries"][key]
+    (a / "manifest.json").write_text(json.dumps(manifest))
+    (project / "outside").mkdir()
+    for f in (a / key).iterdir():
+        (project / "outside" / f.name).write_bytes(f.read_bytes())
+    record = json.loads((project / "outside" / "record.json").read_text())
+    record["key"] = "../outside"
+    (project / "outside" / "record.json").write_text(json.dumps(record))
+    with pytest.raises(shards.ShardError, match="'../outside' is not a cache key"):
+        shards.merge([a], project / "merged" / "cache")
+    assert not (project / "merged" / "outside").exists()

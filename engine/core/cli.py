@@ -100,7 +100,7 @@ def _import(args) -> int:
     except sharing.ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"{len(report.accepted)} imported, {len(report.present)} already cached, "
+    print(f"{len(report.accepted)} imported from {args.source}, {len(report.present)} already cached, "
           f"{len(report.refused)} refused")
     return 1 if report.refused else 0
 

@@ -71,7 +71,7 @@ RUNNER_DIGEST = hashlib.sha256((Path(__file__).parent / "_child.py").read_bytes(
 SUPERVISOR = Path(__file__).resolve().with_name("_supervisor.py")
 SUPERVISOR_CLEANUP = 30  # seconds the supervisor may spend killing what a snippet left
 # What a snippet may print (stdout and stderr together); more stops it.
-MAX_OUTPUT_BYTES = int(os.environ.get("COURSE_SNIPPET_MAX_OUTPUT", 1_000_000))
+MAX_OUTPUT_BYTES = entries.MAX_OUTPUT_BYTES
 
 log = logging.getLogger("mkdocs.course.executor")
 

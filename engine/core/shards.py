@@ -9,8 +9,10 @@ A cold build runs every snippet one after another. Spread over machines it becom
 2. **shard** (:func:`run_shard`): one machine runs its part into its own folder, which is an
    export (:mod:`engine.core.sharing`: ``manifest.json`` and one entry per key).
 3. **merge** (:func:`merge`): import every shard's entries into one cache, each verified
-   (:func:`engine.core.entries.verify`). Entries are content-addressed, so the same key from two
-   shards must hold the same output, values and figures; anything else is an error.
+   (:func:`engine.core.entries.verify`) and each one the plan assigned to that shard (the
+   folder's name says which shard it is: ``results-cpu-N``, ``results-gpu``). Entries are
+   content-addressed, so the same key from two shards must hold the same output, values and
+   figures; anything else is an error.
 4. **cache-only build** (``COURSE_EXECUTE=cache-only``): the site is built from the merged
    cache; a snippet without a result fails the build instead of running
    (:func:`engine.core.run.result`).
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,11 +252,33 @@ def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
     return {"shard": name, "key_device": device, "fallback": name == GPU and on_cpu, "snippets": ran}
 
 
-def merge(sources: list[Path], into: Path) -> dict:
+# A shard's folder is named after its shard: "results-cpu-2", "shard-2", "2"; "results-gpu(-fallback)".
+SHARD_FOLDER = re.compile(r"^(?:.*?-)?(?P<name>[0-9]+|gpu)(?:-fallback)?$")
+
+
+def planned_keys(plan: Plan, folder: Path, project: Project) -> dict[str, str]:
+    """key -> snippet of what the plan assigned to the shard whose results are in ``folder``:
+    a CPU shard its snippets' keys; the GPU shard its snippets' ``cuda`` keys (and, for the
+    fallback on a CPU, the planned ones)."""
+    match = SHARD_FOLDER.match(folder.name)
+    if match is None:
+        raise ShardError(f"{folder}: its name does not say which shard of the plan it holds "
+                         "(results-cpu-N, results-gpu, N or gpu)")
+    shard = plan.shard(match.group("name"))
+    keys = {key: snippet for snippet, key in shard.snippets.items()}
+    if shard.name == GPU:
+        keys.update({executor.cache_key(s, "cuda", project): s for s in shard.snippets})
+    return keys
+
+
+def merge(sources: list[Path], into: Path, plan: Plan | None = None, project: Project | None = None) -> dict:
     """Import the entries of the shard folders ``sources`` (exports) into the cache ``into``.
 
-    Every entry is verified; an entry whose key is already there with different content is a
-    conflict (error); the same content is kept once; a damaged one there is replaced.
+    Every entry is verified; with ``plan``, a folder may hold only the results its shard was
+    assigned (its snippets, under the keys for its device: a CPU shard cannot supply a
+    ``cuda`` result or another shard's snippet). An entry whose key is already there with
+    different content is a conflict (error); the same content is kept once; a damaged one
+    there is replaced.
     """
     copied = same = repaired = 0
     origin: dict[str, Path] = {}
@@ -262,10 +287,19 @@ def merge(sources: list[Path], into: Path) -> dict:
             manifest = sharing.Source(str(source)).manifest()
         except sharing.ExportError as exc:
             raise ShardError(f"{source}: not the results folder of a shard ({exc})") from None
+        allowed = planned_keys(plan, source, project or Project.at()) if plan is not None else None
         for key in sorted(manifest["entries"]):
             try:
+                entries.check_key(key)
+            except entries.EntryError as exc:
+                raise ShardError(f"{source}: {exc}") from None
+            if allowed is not None and key not in allowed:
+                raise ShardError(f"{source / key}: the plan did not assign this result to shard "
+                                 f"{SHARD_FOLDER.match(source.name).group('name')} (another shard's "
+                                 "snippet or device); nothing was merged from this entry")
+            try:
                 files = entries.read(source / key)
-                record = entries.verify(files, key)
+                record = entries.verify(files, key, allowed[key] if allowed is not None else None)
             except (OSError, entries.EntryError) as exc:
                 raise ShardError(f"{source / key}: {exc}") from None
             try:
@@ -347,7 +381,8 @@ def _shard(args) -> int:
 
 def _merge(args) -> int:
     into = args.into or args.project_.cache
-    report = merge(args.sources, into)
+    plan = Plan.from_json(json.loads(args.plan.read_text()))
+    report = merge(args.sources, into, plan, args.project_)
     print(f"merged {len(args.sources)} folders into {into}: {report['copied']} entries copied, "
           f"{report['identical']} identical, {report['repaired']} damaged ones replaced")
     return 0
@@ -383,6 +418,8 @@ def add_commands(commands) -> None:
     m = commands.add_parser("merge", help="merge shard results folders into the cache")
     m.add_argument("sources", type=Path, nargs="+")
     m.add_argument("--into", type=Path, help="target cache (default: the engine's cache)")
+    m.add_argument("--plan", type=Path, required=True,
+                   help="the plan the shards ran: each folder (named after its shard) may hold only its part")
     m.set_defaults(func=_merge)
     k = commands.add_parser("makespan", help="predicted time of 1, 2, 4, 8 shards from recorded times")
     k.add_argument("--shards", default="1,2,4,8")

@@ -13,7 +13,12 @@ copies entries from an export (a folder or an http(s) URL) into the cache after 
 
 * every file's sha256 against the manifest, and the record's own list of checksums;
 * that the record names the same key and snippet as the manifest, and that the key is the
-  one this checkout computes for that snippet (a result of other code is never used).
+  one this checkout computes for that snippet (a result of other code is never used);
+* everything :func:`engine.core.entries.verify` checks (file names, PNGs, size caps), with
+  bodies read up to the caps and the whole fetch within a deadline.
+
+The installed record's ``origin`` says where it came from (the page shows it). Integrity is
+checked, authenticity is not (README, "Trust model").
 
 A refused entry is logged with its reason and left out (the snippet then runs here).
 :func:`fetch_published` does the same from the published site before a build, with a
@@ -27,6 +32,7 @@ import json
 import logging
 import os
 import threading
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,13 +46,22 @@ RESULTS_PATH = "assets/snippets"
 MANIFEST = "manifest.json"
 FORMAT = 1
 URL_ENV = "COURSE_RESULTS_URL"  # an export's address, or "off"
-FETCH_TIMEOUT = float(os.environ.get("COURSE_RESULTS_TIMEOUT", 3))
+FETCH_TIMEOUT = float(os.environ.get("COURSE_RESULTS_TIMEOUT", 3))  # per connection and read
+# Total time for all of a fetch before a build, and for `engine import` (a slow or trickling
+# server is given up then; what was not fetched runs here).
+FETCH_DEADLINE = float(os.environ.get("COURSE_RESULTS_DEADLINE", 120))
+IMPORT_DEADLINE = 1800.0
+LOCAL_ORIGIN = "export"  # the record's origin of an entry imported from a folder
 
 log = logging.getLogger("mkdocs.course.results")
 
 
 class ExportError(RuntimeError):
     """An export cannot be read (no manifest, unreachable, not JSON)."""
+
+
+class DeadlineError(TimeoutError):
+    """The total time for a fetch or an import has passed."""
 
 
 # --- writing an export ---------------------------------------------------------------------
@@ -65,10 +80,10 @@ def export(keys: Iterable[str], target: Path, cache: Path | None = None) -> dict
         record = entries.verify(files, key)
         (target / key).mkdir(exist_ok=True)
         for name, data in files.items():
-            (target / key / name).write_bytes(data)
+            entries.write_whole(target / key / name, data)
         manifest["entries"][key] = {"snippet": record["snippet"],
                                     "files": {name: _sha256(data) for name, data in files.items()}}
-    manifest_file.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    entries.write_whole(manifest_file, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return manifest
 
 
@@ -76,26 +91,59 @@ def export(keys: Iterable[str], target: Path, cache: Path | None = None) -> dict
 
 
 class Source:
-    """An export in a folder or at an http(s) URL."""
+    """An export in a folder or at an http(s) URL, read within ``deadline`` seconds in all
+    (``timeout``: per connection and socket read), each file up to a byte cap."""
 
-    def __init__(self, address: str, timeout: float = 30):
+    def __init__(self, address: str, timeout: float = 30, deadline: float = IMPORT_DEADLINE):
         self.address = address.rstrip("/") + "/"
         self.remote = address.startswith(("http://", "https://"))
         self.timeout = timeout
+        self.deadline = deadline
+        self.until = time.monotonic() + deadline
 
-    def read(self, name: str) -> bytes:
+    def time_left(self) -> float:
+        """Seconds the next wait may take; DeadlineError once the total time has passed."""
+        left = self.until - time.monotonic()
+        if left <= 0:
+            raise DeadlineError(f"the {self.deadline:.0f} s for fetching from {self.address} have passed")
+        return min(self.timeout, left)
+
+    def read(self, name: str, cap: int = entries.MAX_FILE_BYTES) -> bytes:
         if not self.remote:
-            return (Path(self.address) / name).read_bytes()
+            path = Path(self.address) / name
+            if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
+                raise entries.EntryError(f"{name} is not a plain file")
+            with open(path, "rb") as stream:
+                return entries.read_capped(stream, name, cap)
         request = urllib.request.Request(self.address + name, headers={"User-Agent": "course-engine"})
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            return response.read()
+        chunks, size = [], 0
+        with urllib.request.urlopen(request, timeout=self.time_left()) as response:
+            sock = getattr(getattr(response.fp, "raw", None), "_sock", None)
+            while True:
+                if sock is not None:  # each read waits only as long as the deadline allows
+                    sock.settimeout(self.time_left())
+                try:
+                    chunk = response.read1(1 << 16)
+                except TimeoutError:
+                    if self.until - time.monotonic() < 0.1:  # cut by the deadline: say so
+                        raise DeadlineError(f"the {self.deadline:.0f} s for fetching from "
+                                            f"{self.address} have passed") from None
+                    raise
+                self.time_left()  # a trickle of fast reads ends at the deadline too
+                if not chunk:
+                    return b"".join(chunks)
+                size += len(chunk)
+                if size > cap:
+                    raise entries.EntryError(f"{name} is over the {cap} bytes a file of an entry may hold")
+                chunks.append(chunk)
 
     def manifest(self) -> dict:
         try:
             manifest = json.loads(self.read(MANIFEST))
         except (OSError, ValueError) as exc:  # URLError, HTTPError and timeouts are OSErrors
             raise ExportError(f"{self.address}{MANIFEST}: {exc}") from None
-        if manifest.get("format") != FORMAT or not isinstance(manifest.get("entries"), dict):
+        if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+                or not isinstance(manifest.get("entries"), dict)):
             raise ExportError(f"{self.address}{MANIFEST}: not a results manifest (format {FORMAT})")
         return manifest
 
@@ -115,7 +163,10 @@ def fetch_entry(source: Source, key: str, entry: dict, snippet: str) -> dict[str
     names = entry.get("files")
     if not isinstance(names, dict) or not all(isinstance(n, str) and entries.allowed_name(n) for n in names):
         raise entries.EntryError("malformed manifest entry")
-    files = {name: source.read(f"{key}/{name}") for name in names}
+    files, total = {}, 0
+    for name in names:  # the whole entry within its cap, not each file on its own
+        files[name] = source.read(f"{key}/{name}", min(entries.MAX_FILE_BYTES, entries.MAX_ENTRY_BYTES - total))
+        total += len(files[name])
     for name, digest in names.items():
         if _sha256(files[name]) != digest:
             raise entries.EntryError(f"{name} does not match its sha256 in the manifest")
@@ -125,7 +176,8 @@ def fetch_entry(source: Source, key: str, entry: dict, snippet: str) -> dict[str
 def import_results(source: Source | str, wanted: dict[str, str] | None = None, workers: int = 8,
                    project: Project | None = None) -> Report:
     """Import the entries of ``source`` whose key is in ``wanted`` (key -> snippet; default:
-    the current key of every snippet of the project) into the project's cache."""
+    the current key of every snippet of the project) into the project's cache. Each installed
+    record says where it came from (``origin``: the export's URL, or :data:`LOCAL_ORIGIN`)."""
     project = project or Project.at()
     source = Source(source) if isinstance(source, str) else source
     if wanted is None:
@@ -144,9 +196,13 @@ def import_results(source: Source | str, wanted: dict[str, str] | None = None, w
     def fetch(item):
         key, snippet = item
         files = fetch_entry(source, key, manifest["entries"][key], snippet)
+        record = entries.verify(files, key, snippet)
+        record["origin"] = source.address if source.remote else LOCAL_ORIGIN
+        files[entries.RECORD] = json.dumps(record, indent=1).encode()  # not among its own checksums
         entries.install(project.cache, key, files, snippet)
         return key
 
+    late: list = []
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = {pool.submit(fetch, item): item for item in todo}
         for future in concurrent.futures.as_completed(futures):
@@ -155,6 +211,11 @@ def import_results(source: Source | str, wanted: dict[str, str] | None = None, w
                 report.accepted.append(future.result())
             except (OSError, ValueError, KeyError) as exc:
                 report.refused[key] = str(exc)
+                if isinstance(exc, DeadlineError):
+                    if not late:  # one line, not one per entry
+                        log.info("results: stopped fetching (%s); the rest runs here", exc)
+                    late.append(exc)
+                    continue
                 # info, not warning: a strict build must not fail, the snippet runs here instead
                 log.info("results: REFUSED %s for %s from %s (%s); it will run here",
                          key, snippet, source.address, exc)
@@ -176,12 +237,13 @@ def results_url(site_url: str | None) -> str | None:
 
 
 def fetch_published(url: str | None, snippets: Iterable[str], timeout: float = FETCH_TIMEOUT,
-                    project: Project | None = None) -> Report:
+                    project: Project | None = None, deadline: float = FETCH_DEADLINE) -> Report:
     """Fetch the results of ``snippets`` that are not cached yet from the export at ``url``.
 
     Never raises: an unreachable or unreadable address is one info line (then everything runs
     here); a refused entry is one info line. The manifest must answer within ``timeout``
-    seconds (name resolution included), so an offline machine does not wait.
+    seconds (name resolution included), so an offline machine does not wait; everything
+    together within ``deadline`` seconds.
     """
     project = project or Project.at()
     report = Report()
@@ -196,7 +258,7 @@ def fetch_published(url: str | None, snippets: Iterable[str], timeout: float = F
             report.present.append(key)
     if not wanted:
         return report
-    source = Source(url, timeout=timeout)
+    source = Source(url, timeout=timeout, deadline=deadline)
     answer: dict = {}
 
     def read_manifest():

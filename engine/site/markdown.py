@@ -28,6 +28,8 @@ LABELS = {
         "tail": "输出（最后 {n} 行）",
         "figure": "{name} 生成的图 {i}",
         "record": "本页构建时运行：{device} · torch {torch} · Python {python} · {seconds:.1f} 秒",
+        "record_fetched": "结果取自 {origin}，在那里运行：{device} · torch {torch} · Python {python} · {seconds:.1f} 秒",
+        "folder": "一个结果文件夹",
         "no_output": "（没有输出）",
         "not_run": "构建时未执行代码（COURSE_EXECUTE=0），这里不显示输出。",
         "queued": "这段代码正在排队等待运行（队列第 {n} 位），运行结束后输出会出现在这里。",
@@ -40,6 +42,9 @@ LABELS = {
         "tail": "Output (last {n} lines)",
         "figure": "Figure {i} drawn by {name}",
         "record": "Ran when this page was built: {device} · torch {torch} · Python {python} · {seconds:.1f} s",
+        "record_fetched": "Result fetched from {origin}, where it ran: {device} · torch {torch} · Python {python} · "
+                          "{seconds:.1f} s",
+        "folder": "a results folder",
         "no_output": "(no output)",
         "not_run": "Code was not executed for this build (COURSE_EXECUTE=0); outputs are not shown.",
         "queued": "This code is queued to run (position {n} in the queue); its output appears here when it has run.",
@@ -119,7 +124,11 @@ def render_result(result: Result, lang: str, site_prefix: str) -> str:
         alt = html.escape(labels["figure"].format(name=name, i=i), quote=True)
         parts.append(f'<figure class="snippet-figure"><img src="{src}" alt="{alt}"></figure>')
     shown = {item: html.escape(str(result.record[item])) for item in ("device", "torch", "python")}
-    record = labels["record"].format(**shown, seconds=float(result.record["seconds"]))
+    origin = result.record.get("origin")  # set by an import: not computed here (README, "Security")
+    if origin is not None:
+        origin = labels["folder"] if origin == "export" else html.escape(origin)
+    record = labels["record" if origin is None else "record_fetched"].format(
+        **shown, origin=origin, seconds=float(result.record["seconds"]))
     parts.append(f'<p class="snippet-record">{record}</p>')
     return "\n\n".join(parts)
 
