@@ -13,6 +13,10 @@ and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and 
                                         cached results as DIR/<key>/ + DIR/manifest.json (sha256s)
     python -m engine import SRC         verified import from an export (folder or http(s) URL);
                                         tampered entries are refused with a log line
+    python -m engine prune [--dry-run] [--older-than DAYS] [--keep-mb MB]
+                                        remove cache entries no snippet of the tree uses (and
+                                        stale lock files, leftover temporary folders); `run`
+                                        and a build prune unused entries past 14 days / 200 MB
     python -m engine times [--update]   recorded run times (snippets/run_times.json), refreshed
                                         from the cache's run records with --update
 
@@ -41,7 +45,7 @@ import sys
 from pathlib import Path
 
 from engine import core
-from engine.core import address, executor, shards, sharing, times
+from engine.core import address, executor, prune, shards, sharing, times
 from engine.core.project import Project
 
 
@@ -67,6 +71,18 @@ def _run(args) -> int:
         return 1
     ran = sum(1 for r in results.values() if not r.cached)
     print(f"{len(results)} snippets: {ran} run, {len(results) - ran} from the cache")
+    prune.auto(args.project_)  # one log line when it removes something
+    return 0
+
+
+def _prune(args) -> int:
+    report = prune.prune(
+        args.project_, older_than=None if args.older_than is None else args.older_than * 86400,
+        max_unused_bytes=None if args.keep_mb is None else int(args.keep_mb * 1e6), dry_run=args.dry_run,
+    )
+    for path in report.entries + report.locks + report.temporary:
+        print(f"{'would remove' if args.dry_run else 'removed'} {path}")
+    print(f"cache {args.project_.cache}: {report.summary(args.dry_run)}")
     return 0
 
 
@@ -143,6 +159,14 @@ def parser() -> argparse.ArgumentParser:
     imported = commands.add_parser("import", help="import a verified export (folder or URL)")
     imported.add_argument("source")
     imported.set_defaults(func=_import)
+
+    pruned = commands.add_parser("prune", help="remove cache entries no snippet of the tree uses")
+    pruned.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    pruned.add_argument("--older-than", type=float, metavar="DAYS",
+                        help="keep unused entries younger than this (default: remove them all)")
+    pruned.add_argument("--keep-mb", type=float, metavar="MB",
+                        help="keep the youngest unused entries up to this size")
+    pruned.set_defaults(func=_prune)
 
     recorded = commands.add_parser("times", help="recorded run times (snippets/run_times.json)")
     recorded.add_argument("--update", action="store_true", help="refresh them from the cache's run records")
