@@ -21,7 +21,6 @@ the server stops every supervisor (they kill their snippets) and exits.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import selectors
@@ -191,7 +190,7 @@ def _reap(runs: dict[int, socket.socket]) -> None:
 def main(argv: list[str]) -> None:
     control = socket.socket(fileno=int(argv[0]))
     reason = _preload()
-    out = io.open(1, "w", closefd=False)
+    out = open(1, "w", closefd=False)
     if reason:
         out.write(f"fallback: {reason}\n")
         out.flush()
