@@ -11,10 +11,10 @@ behind. :func:`prune` removes, from a project's cache:
 
 ``older_than`` (seconds) keeps unused entries younger than that (another branch's results);
 ``max_unused_bytes`` keeps the youngest unused entries up to that size; given both, an unused
-entry is kept when it is young enough and fits. ``python -m engine prune`` removes every unused
-entry (``--dry-run`` lists them); a build and ``python -m engine run`` call :func:`auto`, which removes unused entries older than
-:data:`AUTO_DAYS` days or beyond :data:`AUTO_UNUSED_MB` MB, the youngest kept first
-(``COURSE_PRUNE=off`` keeps them).
+entry is kept when it is young enough and fits. ``python -m engine prune`` removes every
+unused entry (``--dry-run`` lists them); a build and ``python -m engine run`` call
+:func:`auto`, which removes unused entries older than :data:`AUTO_DAYS` days or beyond
+:data:`AUTO_UNUSED_MB` MB, the youngest kept first (``COURSE_PRUNE=off`` keeps them).
 """
 
 from __future__ import annotations
