@@ -5,6 +5,7 @@ gives, byte for byte, with nothing leaking from one snippet to the next."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -47,7 +48,7 @@ def test_warm_runs_of_real_snippets_are_byte_identical_to_fresh_ones(tmp_path, m
                 m.setenv("COURSE_WARM", "0")
                 executor.run(snippet, project=fresh)
             reference = fresh.cache / key
-        with caplog.at_level(logging.INFO, logger="mkdocs.course.executor"):
+        with caplog.at_level(logging.INFO, logger="mkdocs.course.warm"):
             result = executor.run(snippet, use_cache=False, project=warm_project)
         assert "fresh interpreter" not in caplog.text, caplog.text
         assert content(warm_project.cache / key) == content(reference), f"{snippet}: warm run differs"
@@ -116,10 +117,20 @@ def test_fresh_interpreter_where_the_server_cannot_serve(project, monkeypatch, c
     # a preloaded module that prints (`this` prints the Zen of Python) would change outputs
     monkeypatch.setenv("COURSE_WARM_PRELOAD", "this")
     snippet = project("plain.py", "print('hello')\n")
-    with caplog.at_level(logging.INFO, logger="mkdocs.course.executor"):
+    with caplog.at_level(logging.INFO, logger="mkdocs.course.warm"):
         assert project.run(snippet).output == "hello\n"
     assert "snippets start in fresh interpreters: importing" in caplog.text
     assert "printed or warned" in caplog.text
+
+
+def test_engine_run_says_when_snippets_start_fresh(project):
+    snippet = project("plain.py", "print('hello')\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
+    done = subprocess.run([sys.executable, "-m", "engine", "--project", str(project.root), "run", "--no-fetch",
+                           snippet], cwd=ROOT, env=dict(env, COURSE_WARM="0"), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "snippets start in fresh interpreters (COURSE_WARM=0)" in done.stderr
 
 
 def test_the_server_ends_with_the_engine(tmp_path):

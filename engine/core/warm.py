@@ -27,7 +27,7 @@ import time
 
 from engine.core.project import ENGINE_HOME
 
-log = logging.getLogger("mkdocs.course.executor")
+log = logging.getLogger("mkdocs.course.warm")  # shown by `engine run` too (it quiets the executor)
 
 START_TIMEOUT = float(os.environ.get("COURSE_WARM_START_TIMEOUT", 300))  # a busy 2-core machine
 VOLATILE = ("PYTEST_", "COURSE_")  # not read by an interpreter at start: per request
