@@ -88,6 +88,7 @@ clean:
 # workflow's GPU shard runs the same `pytest -m cuda` after its snippets).
 .PHONY: test-gpu
 test-gpu: setup
+	$(BIN)/python -m engine run --no-fetch --cuda-pages  # several at a time, longest first; the checks reuse them
 	REQUIRE_CUDA=1 $(BIN)/python -m pytest -m cuda
 	$(BIN)/mkdocs build --strict
 

@@ -99,15 +99,21 @@ def test_edited_snippet_runs_again_alone_and_prose_edits_run_nothing(served):
 
 
 def snippet_processes(root) -> list[str]:
+    """The held snippet's processes: a fresh interpreter (``engine.core._child held.py``) or a child
+    of the fork server (its command line is the server's; its working folder is the project)."""
+    import os
     from pathlib import Path
 
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             text = cmdline.read_bytes().replace(b"\0", b" ").decode()
+            cwd = os.readlink(cmdline.parent / "cwd")
         except OSError:
             continue
         if "engine.core._child snippets/demo/held.py" in text and str(root) in text:
+            found.append(text)
+        elif "engine.core._forkserver" in text and Path(cwd) == Path(root).resolve():
             found.append(text)
     return found
 

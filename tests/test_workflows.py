@@ -203,6 +203,26 @@ def test_one_gpu_job_per_push_and_no_pull_request_path():
     assert "pytest -m cuda" in runs and "REQUIRE_CUDA" in str(flows()["pages.yml"]["jobs"]["gpu-shard"])
 
 
+def test_the_cuda_checks_reuse_the_results_the_gpu_shard_made():
+    """``pytest -m cuda`` runs every CUDA page's snippet through the engine: on the runner it must
+    find the shard's results (and those the plan found cached) instead of running each one again,
+    one after another; what is still missing runs first, several at a time (engine/core/gpu.py)."""
+    steps = steps_of(flows()["pages.yml"]["jobs"]["gpu-shard"])
+    runs = [s.get("run", "") for s in steps]
+    checks = next(i for i, r in enumerate(runs) if "pytest -m cuda" in r)
+    shard = next(i for i, r in enumerate(runs) if "engine shard" in r and "--index gpu" in r)
+    restore = [i for i, s in enumerate(steps) if "actions/cache/restore" in s.get("uses", "")
+               and s["with"]["path"] == ".cache/snippets" and "needs.plan.outputs.cache" in s["with"]["key"]]
+    assert restore and restore[0] < checks, "the runner does not restore the cache the plan was made on"
+    merge = [i for i, r in enumerate(runs) if re.search(r"engine merge results --into \.cache/snippets", r)]
+    assert merge and shard < merge[0] < checks, "the shard's results are not merged before the checks"
+    assert re.search(r"engine run --no-fetch --cuda-pages[^\n]*\n(.*\n)*.*pytest -m cuda", runs[checks]), \
+        "the checks do not run what is missing first, several at a time"
+    recipe = makefile_recipe("test-gpu")
+    assert re.search(r"engine run --no-fetch --cuda-pages[^\n]*\n(.*\n)*.*pytest -m cuda", recipe), \
+        "make test-gpu runs each CUDA snippet inside pytest, one after another"
+
+
 def test_the_runner_hook_admits_only_pages_pushes():
     hook = (ROOT / ".github" / "runner" / "job-started.sh").read_text()
     workflows = re.search(r"^workflows=\((.*)\)$", hook, re.M).group(1).split()

@@ -1,6 +1,7 @@
 """Run one command and make sure nothing it started outlives it (used by :mod:`engine.core.executor`).
 
-``python _supervisor.py ENGINE_PID -- COMMAND...`` (run by path, standard library only):
+``python _supervisor.py ENGINE_PID -- COMMAND...`` (run by path, standard library only; the fork
+server calls :func:`supervise` with a function instead of a command):
 
 * becomes a *child subreaper* (Linux ``prctl(PR_SET_CHILD_SUBREAPER)``): every process the
   command starts that is orphaned (double fork, ``setsid``, a daemon) is re-parented to this
@@ -95,6 +96,13 @@ def _exit_like(status: int) -> None:
 
 def main(argv: list[str]) -> None:
     engine, command = int(argv[0]), argv[argv.index("--") + 1:]
+    supervise(engine, lambda: os.execvp(command[0], command))
+
+
+def supervise(engine: int, start) -> None:
+    """Supervise ``start()``, called in a forked child in its own process group (it execs the
+    command, or runs a snippet in a warm interpreter: :mod:`engine.core._forkserver`); never returns.
+    ``engine``: the process whose death (before this one asked for PR_SET_PDEATHSIG) stops it."""
 
     def stop(number, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second signal must not
@@ -115,7 +123,7 @@ def main(argv: list[str]) -> None:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 os.setpgid(0, 0)
-                os.execvp(command[0], command)
+                start()
             finally:
                 os._exit(127)
         try:

@@ -6,13 +6,19 @@ and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and 
     python -m engine run [SNIPPET...]   fetch published results, then run what is missing
                                         (default: every snippet the pages show, in navigation
                                         order) with a progress line; --no-fetch runs locally only;
-                                        --jobs 2 runs the light snippets two at a time
+                                        --jobs 2 runs the light snippets two at a time; on a
+                                        GPU several run at once, longest first (engine/core/gpu.py);
+                                        --cuda-pages: the CUDA pages' snippets
     python -m engine status [SNIPPET...] cached / missing, with keys (--json for a list)
     python -m engine keys [SNIPPET...]  {snippet: key} as JSON
     python -m engine export DIR [SNIPPET...]
                                         cached results as DIR/<key>/ + DIR/manifest.json (sha256s)
     python -m engine import SRC         verified import from an export (folder or http(s) URL);
                                         tampered entries are refused with a log line
+    python -m engine prune [--dry-run] [--older-than DAYS] [--keep-mb MB]
+                                        remove cache entries no snippet of the tree uses (and
+                                        stale lock files, leftover temporary folders); `run`
+                                        and a build prune unused entries past 14 days / 200 MB
     python -m engine times [--update]   recorded run times (snippets/run_times.json), refreshed
                                         from the cache's run records with --update
 
@@ -41,7 +47,7 @@ import sys
 from pathlib import Path
 
 from engine import core
-from engine.core import address, executor, shards, sharing, times
+from engine.core import address, executor, gpu, pages, prune, shards, sharing, times
 from engine.core.project import Project
 
 
@@ -60,13 +66,34 @@ def site_url(project: Project) -> str | None:
 def _run(args) -> int:
     url = None if args.no_fetch else sharing.results_url(site_url(args.project_))
     try:
-        results = core.run_all(args.snippets, fetch_from=url, keep_going=args.keep_going, jobs=args.jobs,
+        snippets = args.snippets
+        if args.cuda_pages:
+            shown = [args.project_.relative(s) for s in pages.snippets_in_order(args.project_)]
+            on_cuda_pages = pages.cuda_snippets(args.project_)
+            chosen = [s for s in shown if s in on_cuda_pages]
+            snippets = chosen + [s for s in snippets if args.project_.relative(s) not in chosen]
+            if not snippets:
+                print("no page is marked cuda: true: nothing to run", file=sys.stderr)
+                return 0
+        results = core.run_all(snippets, fetch_from=url, keep_going=args.keep_going, jobs=gpu.jobs(args.jobs),
                                project=args.project_)
     except executor.SnippetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     ran = sum(1 for r in results.values() if not r.cached)
     print(f"{len(results)} snippets: {ran} run, {len(results) - ran} from the cache")
+    prune.auto(args.project_)  # one log line when it removes something
+    return 0
+
+
+def _prune(args) -> int:
+    report = prune.prune(
+        args.project_, older_than=None if args.older_than is None else args.older_than * 86400,
+        max_unused_bytes=None if args.keep_mb is None else int(args.keep_mb * 1e6), dry_run=args.dry_run,
+    )
+    for path in report.entries + report.locks + report.temporary:
+        print(f"{'would remove' if args.dry_run else 'removed'} {path}")
+    print(f"cache {args.project_.cache}: {report.summary(args.dry_run)}")
     return 0
 
 
@@ -122,8 +149,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("snippets", nargs="*", metavar="SNIPPET")
     run.add_argument("--no-fetch", action="store_true", help="do not fetch published results first")
     run.add_argument("--keep-going", action="store_true", help="run the others after a failure, report all")
-    run.add_argument("--jobs", type=int, default=1, metavar="N",
-                     help="run the light snippets N at a time (recorded under 60 s), then the heavy ones")
+    run.add_argument("--jobs", type=int, metavar="N",
+                     help="on a CPU: run the light snippets N at a time (recorded under 60 s), then the "
+                     "heavy ones (default 1); on a GPU: all N at a time, longest first (default: from "
+                     "the GPU's free memory and the CPU count); COURSE_JOBS sets the default")
+    run.add_argument("--cuda-pages", action="store_true",
+                     help="the snippets of the pages marked cuda: true (make test-gpu runs them first)")
     run.set_defaults(func=_run)
 
     status = commands.add_parser("status", help="which snippets are cached or missing, with keys")
@@ -143,6 +174,14 @@ def parser() -> argparse.ArgumentParser:
     imported = commands.add_parser("import", help="import a verified export (folder or URL)")
     imported.add_argument("source")
     imported.set_defaults(func=_import)
+
+    pruned = commands.add_parser("prune", help="remove cache entries no snippet of the tree uses")
+    pruned.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    pruned.add_argument("--older-than", type=float, metavar="DAYS",
+                        help="keep unused entries younger than this (default: remove them all)")
+    pruned.add_argument("--keep-mb", type=float, metavar="MB",
+                        help="keep the youngest unused entries up to this size")
+    pruned.set_defaults(func=_prune)
 
     recorded = commands.add_parser("times", help="recorded run times (snippets/run_times.json)")
     recorded.add_argument("--update", action="store_true", help="refresh them from the cache's run records")

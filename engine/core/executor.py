@@ -1,7 +1,9 @@
 """Run snippets once, cache the results by content.
 
 A *snippet* is a Python file under ``snippets/``. :func:`run` executes it in a
-fresh process (see :mod:`engine.core._child`) from the repository root and returns
+new process (see :mod:`engine.core._child`), forked from a warm interpreter that imported torch,
+torchvision, numpy and matplotlib once (:mod:`engine.core.warm`; a fresh interpreter where that
+is not possible), from the repository root and returns
 a :class:`Result`: the captured output, the figures, the top-level values and
 a run record (device, torch version, seconds).
 
@@ -54,7 +56,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.core import data, entries
+from engine.core import data, entries, warm
 from engine.core.entries import FIGURE_NAME, PLAIN_RECORD, sha256  # noqa: F401 (part of the API)
 from engine.core.project import ENGINE_HOME, Project, SnippetError
 
@@ -363,10 +365,13 @@ def _execute_in(project: Project, work: Path, snippet: str, key: str, timeout: f
     if project.niceness and shutil.which("nice"):
         command = ["nice", "-n", str(project.niceness), *command]
     start = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True,  # Ctrl+C reaches the engine only; the engine stops the snippet
-    )
+    # forked from a warm interpreter (torch imported once), else a fresh one (one log line says why)
+    process = warm.start(snippet, str(work), str(project.root), env, project.niceness)
+    if process is None:
+        process = subprocess.Popen(
+            command, cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl+C reaches the engine only; the engine stops the snippet
+        )
     _children.add(process)
     state: dict = {"ended": threading.Event()}
     reader = threading.Thread(target=_read_output, args=(process, MAX_OUTPUT_BYTES, state), daemon=True)

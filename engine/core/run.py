@@ -11,7 +11,9 @@ No MkDocs here. Every function takes the :class:`engine.core.project.Project` to
   what it can from ``fetch_from`` (an export's folder or URL; see :mod:`engine.core.sharing`),
   and returns ``{snippet: Result}``. The first failure raises
   :class:`engine.core.executor.SnippetError`. With ``jobs=2`` the light snippets (recorded under
-  :data:`HEAVY_SECONDS`) run two at a time first, then the heavy ones one after another.
+  :data:`HEAVY_SECONDS`) run two at a time first, then the heavy ones one after another. On a
+  GPU machine all of them run ``jobs`` at a time, the longest first (the trainings overlap
+  instead of queueing; ``jobs`` from the GPU's memory and the CPU count: :mod:`engine.core.gpu`).
 * :func:`export_cached` writes the cached results of the given snippets as an export;
   :func:`engine.core.sharing.import_results` reads one back (checksums verified).
 * :func:`keys` -> ``{snippet: key}``.
@@ -66,6 +68,18 @@ def status(snippets: Iterable[str] | None = None, project: Project | None = None
 HEAVY_SECONDS = 60.0
 
 
+def scheduled(missing: list[str], jobs: int, recorded: dict[str, float], on_gpu: bool) -> list[str]:
+    """The snippets that run ``jobs`` at a time, in the order they start; the others run one
+    after another afterwards. On a GPU all of them, longest first: a training keeps the GPU
+    mostly idle, so the long ones overlap with each other and with the light ones. On a CPU the
+    light ones only: a training keeps every core busy and runs alone."""
+    if jobs <= 1:
+        return []
+    if on_gpu:
+        return sorted(missing, key=lambda s: -times.estimate(s, recorded))  # stable: ties in order
+    return [s for s in missing if times.estimate(s, recorded) < HEAVY_SECONDS]
+
+
 def run_all(
     snippets: Iterable[str] | None = None,
     fetch_from: str | None = None,
@@ -75,9 +89,12 @@ def run_all(
     keep_going: bool = False,
     jobs: int = 1,
     project: Project | None = None,
+    recorded: dict[str, float] | None = None,
 ) -> dict[str, executor.Result]:
     """Fetch (when ``fetch_from`` is given), then run every snippet not cached, in order
-    (with ``jobs`` > 1: the light ones ``jobs`` at a time, then the heavy ones in order).
+    (with ``jobs`` > 1: the light ones ``jobs`` at a time, then the heavy ones in order; on a
+    GPU machine every one ``jobs`` at a time, longest first). ``recorded``: run times to order
+    by (default: ``snippets/run_times.json``).
 
     The first failure raises :class:`engine.core.executor.SnippetError`; with ``keep_going`` the
     others still run and one error naming every failed snippet is raised at the end."""
@@ -99,12 +116,12 @@ def run_all(
             failures.append(str(exc))
 
     missing = [s for s in names if executor.cached(s, project=project) is None]
-    recorded = times.load(project)
-    light = [s for s in missing if times.estimate(s, recorded) < HEAVY_SECONDS] if jobs > 1 else []
+    recorded = times.load(project) if recorded is None else recorded
+    pooled = scheduled(missing, jobs, recorded, executor.device_kind() == "cuda")
     with Progress(missing, stream=stream, tty=tty, recorded=recorded):
-        if light:
+        if pooled:
             with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="snippet") as pool:
-                futures = [pool.submit(run, s) for s in light]
+                futures = [pool.submit(run, s) for s in pooled]  # started in this order
                 try:
                     for future in futures:
                         future.result()  # the first failure (without keep_going) stops the run

@@ -34,9 +34,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.core import entries, executor, pages, sharing, times
+from engine.core import entries, executor, gpu, pages, sharing, times
 from engine.core.project import Project, SnippetError
-from engine.core.run import find_result
+from engine.core.run import find_result, run_all
 
 PLAN_VERSION = 1
 GPU = "gpu"  # the GPU shard's name; CPU shards are "1" ... "N"
@@ -215,12 +215,14 @@ def plan_project(shards: int, gpu: bool, project: Project | None = None,
 
 
 def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
-              reuse: Path | None = None, project: Project | None = None) -> dict:
+              reuse: Path | None = None, project: Project | None = None, jobs: int | None = None) -> dict:
     """Run shard ``name`` of ``plan`` into ``out``, an export of its results.
 
     The GPU shard refuses to run without a GPU unless ``on_cpu`` (the fallback when the GPU
     runner is unavailable). Snippets with a valid result in ``reuse`` (a restored cache) are
-    installed from it instead of run. Returns what ran where.
+    installed from it instead of run. ``jobs`` snippets run at a time (default:
+    :func:`engine.core.gpu.jobs`: on a GPU from its free memory and the CPU count, longest
+    first; else one). Returns what ran where.
     """
     project = project or Project.at()
     shard = plan.shard(name)
@@ -245,7 +247,10 @@ def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
             )
         if reuse is not None and executor.load(reuse / key, snippet, key) is not None:
             entries.install(out, key, entries.read(reuse / key), snippet)
-        outcome = executor.run(snippet, project=into)
+    cpu_times, gpu_times = recorded_times(default_time_sources(project))
+    recorded = cpu_times | gpu_times if device.startswith("cuda") else cpu_times
+    results = run_all(list(shard.snippets), jobs=gpu.jobs(jobs), project=into, recorded=recorded)
+    for snippet, outcome in results.items():
         ran[snippet] = {"key": outcome.key, "seconds": outcome.seconds, "device": outcome.device,
                         "executed": not outcome.cached}
     sharing.export([r["key"] for r in ran.values()], out, out)
@@ -372,7 +377,7 @@ def _plan(args) -> int:
 
 def _shard(args) -> int:
     plan = Plan.from_json(json.loads(args.plan.read_text()))
-    manifest = run_shard(plan, args.index, args.out, args.on_cpu, args.reuse, args.project_)
+    manifest = run_shard(plan, args.index, args.out, args.on_cpu, args.reuse, args.project_, args.jobs)
     executed = sum(r["executed"] for r in manifest["snippets"].values())
     print(f"shard {args.index}: {len(manifest['snippets'])} snippets into {args.out} "
           f"({executed} run, on {manifest['key_device']})")
@@ -414,6 +419,8 @@ def add_commands(commands) -> None:
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--on-cpu", action="store_true", help="run the gpu shard on the CPU (fallback)")
     s.add_argument("--reuse", type=Path, help="copy valid results from this cache instead of running")
+    s.add_argument("--jobs", type=int, metavar="N", help="snippets at a time (default: COURSE_JOBS, else "
+                   "on a GPU from its free memory and the CPU count, longest first; else 1)")
     s.set_defaults(func=_shard)
     m = commands.add_parser("merge", help="merge shard results folders into the cache")
     m.add_argument("sources", type=Path, nargs="+")

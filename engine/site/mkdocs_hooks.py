@@ -26,7 +26,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 
 from engine import core  # noqa: E402
-from engine.core import address, data, executor, pages, sharing  # noqa: E402
+from engine.core import address, data, executor, pages, prune, sharing  # noqa: E402
 from engine.core.project import Project  # noqa: E402
 from engine.products import glossary, notebooks, results  # noqa: E402
 from engine.site import rebuilds  # noqa: E402
@@ -41,6 +41,7 @@ _shown: set[str] = set()  # keys shown in the current build
 _cuda: set[str] = set()  # snippets of the CUDA pages (a GPU result is shown first)
 EXECUTE_MODES = ("1", "0", "cache-only")
 _told_no_repository: list[bool] = []
+_pruned: list[bool] = []  # the cache was pruned by this process
 
 
 @contextlib.contextmanager
@@ -327,6 +328,9 @@ def on_post_build(config):
         sharing.export(sorted(_shown), target, SESSION.project.cache)
     if SESSION.worker is not None and streaming():
         SESSION.worker.publish_all()
+    if SESSION.command == "build" and not _pruned:  # once per process (one build per language)
+        _pruned.append(True)
+        prune.auto(SESSION.project)
     ran = sum(1 for k in _shown if not _results[k].cached)
     log.info(
         "course: %s build showed %d snippets: %d run, %d from cache",
