@@ -214,7 +214,7 @@ def test_the_cuda_checks_reuse_the_results_the_gpu_shard_made():
     restore = [i for i, s in enumerate(steps) if "actions/cache/restore" in s.get("uses", "")
                and s["with"]["path"] == ".cache/snippets" and "needs.plan.outputs.cache" in s["with"]["key"]]
     assert restore and restore[0] < checks, "the runner does not restore the cache the plan was made on"
-    merge = [i for i, r in enumerate(runs) if re.search(r"engine merge results --into \.cache/snippets", r)]
+    merge = [i for i, r in enumerate(runs) if re.search(r"engine merge --plan plan.json results-gpu --into \.cache/snippets", r)]
     assert merge and shard < merge[0] < checks, "the shard's results are not merged before the checks"
     assert re.search(r"engine run --no-fetch --cuda-pages[^\n]*\n(.*\n)*.*pytest -m cuda", runs[checks]), \
         "the checks do not run what is missing first, several at a time"
@@ -419,3 +419,34 @@ def test_make_setup_refuses_a_python_too_old_for_the_lock(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0 and "needs Python 3.11.5 or later" in proc.stderr, proc.stdout + proc.stderr
     assert not venv.exists()
+
+
+def _engine_commands(text: str, command: str) -> list[list[str]]:
+    """Each ``python -m engine COMMAND ...`` line of a workflow or Makefile, as arguments."""
+    found = []
+    for line in text.splitlines():
+        match = re.search(rf"python -m engine ({command} .*)$", line)
+        if match:
+            found.append(match.group(1).split("#")[0].split())
+    return found
+
+
+def test_every_merge_a_workflow_runs_is_one_the_engine_accepts():
+    """A merge names the plan and folders whose names say which shard they hold (as
+    ``engine merge`` requires); a step the engine refuses fails only on the runner."""
+    from engine.core import cli, shards
+
+    merges = [(path.name, args) for path in sorted(WORKFLOWS.glob("*.yml")) + [ROOT / "Makefile"]
+              for args in _engine_commands(path.read_text(encoding="utf-8"), "merge")]
+    assert merges, "no workflow merges shard results"
+    wrong = []
+    for name, args in merges:
+        try:
+            parsed = cli.parser().parse_args(args)
+        except SystemExit:
+            wrong.append(f"{name}: `engine {' '.join(args)}` is refused by the engine's command line")
+            continue
+        for folder in parsed.sources:
+            if "*" not in str(folder) and "$" not in str(folder) and not shards.SHARD_FOLDER.match(folder.name):
+                wrong.append(f"{name}: merge folder {folder} does not say which shard it holds")
+    assert not wrong, "\n".join(wrong)
