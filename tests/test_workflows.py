@@ -214,7 +214,8 @@ def test_the_cuda_checks_reuse_the_results_the_gpu_shard_made():
     restore = [i for i, s in enumerate(steps) if "actions/cache/restore" in s.get("uses", "")
                and s["with"]["path"] == ".cache/snippets" and "needs.plan.outputs.cache" in s["with"]["key"]]
     assert restore and restore[0] < checks, "the runner does not restore the cache the plan was made on"
-    merge = [i for i, r in enumerate(runs) if re.search(r"engine merge --plan plan.json results-gpu --into \.cache/snippets", r)]
+    merging = r"engine merge --plan plan.json results-gpu --into \.cache/snippets"
+    merge = [i for i, r in enumerate(runs) if re.search(merging, r)]
     assert merge and shard < merge[0] < checks, "the shard's results are not merged before the checks"
     assert re.search(r"engine run --no-fetch --cuda-pages[^\n]*\n(.*\n)*.*pytest -m cuda", runs[checks]), \
         "the checks do not run what is missing first, several at a time"
