@@ -167,3 +167,40 @@ def test_fresh_interpreters_unless_asked(project, monkeypatch):
     snippet = project("plain.py", "import sys\nprint('torch' in sys.modules)\n")
     assert project.run(snippet).output == "False\n"  # a warm child would have torch imported
     assert warm._servers == before
+
+
+def test_a_stop_while_a_warm_snippet_is_starting_stops_it(project, monkeypatch):
+    """A forked snippet is running within milliseconds, before the engine's thread has registered
+    it (on a busy machine that thread may wait its turn for seconds): a Ctrl+C (``stop_all``)
+    in that window must still stop it, at once."""
+    import threading
+    import time
+
+    real_start = warm.start
+    forked = threading.Event()
+
+    def slow_to_register(*args, **kwargs):
+        process = real_start(*args, **kwargs)
+        forked.set()
+        time.sleep(3)  # the engine's thread is late to register the run
+        return process
+
+    monkeypatch.setattr(warm, "start", slow_to_register)
+    snippet = project("sleepy.py", "import time\ntime.sleep(60)\n")
+    ended = []
+
+    def run():
+        try:
+            project.run(snippet)
+        except executor.SnippetError as exc:
+            ended.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert forked.wait(120), "the snippet was never forked"
+    stopped_at = time.monotonic()
+    executor.stop_all()
+    thread.join(40)
+    assert not thread.is_alive(), "the snippet ran on after stop_all"
+    assert time.monotonic() - stopped_at < 20, f"stopped after {time.monotonic() - stopped_at:.0f} s"
+    assert ended, "a stopped snippet must not count as a result"

@@ -84,11 +84,14 @@ listeners: list = []
 
 
 _children: set = set()  # snippet processes running now (see stop_all)
+_stops = 0  # how many times stop_all ran
 
 
 def stop_all(wait: float = 5.0) -> None:
     """Stop every snippet this process started and that still runs, with everything it started
     (a server stopping, an interrupted run); wait up to ``wait`` seconds for them to end."""
+    global _stops
+    _stops += 1  # a run starting now sees it once it has registered its process
     running = list(_children)
     for process in running:
         _ask_to_stop(process)
@@ -365,6 +368,7 @@ def _execute_in(project: Project, work: Path, snippet: str, key: str, timeout: f
     if project.niceness and shutil.which("nice"):
         command = ["nice", "-n", str(project.niceness), *command]
     start = time.perf_counter()
+    stops = _stops  # a forked snippet runs before this thread registers it: a stop in between counts
     # forked from a warm interpreter (torch imported once), else a fresh one (one log line says why)
     process = warm.start(snippet, str(work), str(project.root), env, project.niceness)
     if process is None:
@@ -373,6 +377,8 @@ def _execute_in(project: Project, work: Path, snippet: str, key: str, timeout: f
             start_new_session=True,  # Ctrl+C reaches the engine only; the engine stops the snippet
         )
     _children.add(process)
+    if _stops != stops:
+        _ask_to_stop(process)
     state: dict = {"ended": threading.Event()}
     reader = threading.Thread(target=_read_output, args=(process, MAX_OUTPUT_BYTES, state), daemon=True)
     reader.start()

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -181,23 +182,49 @@ def start(snippet: str, work: str, cwd: str, env: dict[str, str], niceness: int 
     read_fd, write_fd = os.pipe()
     mine, theirs = socket.socketpair()
     request = {"snippet": snippet, "work": work, "cwd": cwd, "env": env, "niceness": niceness}
+    sent, data = False, b""
     try:
         with server.send_lock:
             socket.send_fds(server.control, [json.dumps(request).encode()], [theirs.fileno(), write_fd])
-        data = b""
+        sent = True
         while not data.endswith(b"\n"):  # the pid line only: the status line may follow at once
             chunk = mine.recv(1)
             if not chunk:
                 raise OSError("the fork server ended")
             data += chunk
-    except OSError as exc:
+    except BaseException as exc:
+        if sent and not isinstance(exc, OSError):  # e.g. Ctrl+C after the request went out: end that run
+            theirs.close()
+            _stop_unregistered(mine, data)
         os.close(read_fd)
         mine.close()
         with _lock:
             server.running -= 1
+        if not isinstance(exc, OSError):
+            raise
         log.info("snippet %s: the fork server failed (%s); a fresh interpreter runs it", snippet, exc)
         return None
     finally:
         theirs.close()
         os.close(write_fd)
     return WarmProcess(server, int(data), mine, os.fdopen(read_fd, "rb", buffering=0))
+
+
+def _stop_unregistered(connection: socket.socket, data: bytes) -> None:
+    """Stop the run whose pid line ``connection`` was bringing (``data``: what came of it so far),
+    and wait until it ended."""
+    connection.settimeout(60)
+    try:
+        while data.count(b"\n") < 1:
+            chunk = connection.recv(64)
+            if not chunk:
+                return
+            data += chunk
+        os.kill(int(data.split(b"\n")[0]), signal.SIGTERM)
+        while data.count(b"\n") < 2:  # its wait status: the supervisor has ended
+            chunk = connection.recv(64)
+            if not chunk:
+                return
+            data += chunk
+    except (OSError, ValueError):
+        pass  # the server is gone, and its supervisors with it
