@@ -28,12 +28,6 @@ SAMPLE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def warm_on(monkeypatch):
-    """Warm interpreters are opt-in (COURSE_WARM=1); these tests are about them."""
-    monkeypatch.setenv("COURSE_WARM", "1")
-
-
 def content(entry: Path) -> dict[str, bytes]:
     """Every file of a result but its run record (seconds, python patch version)."""
     return {name: data for name, data in entries.read(entry).items() if name != entries.RECORD}
@@ -158,15 +152,6 @@ def test_the_server_ends_with_the_engine(tmp_path):
         time.sleep(0.1)
     alive = Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     assert not alive, "the fork server outlived the engine"
-
-
-def test_fresh_interpreters_unless_asked(project, monkeypatch):
-    """Opt-in for now (README): without COURSE_WARM=1 no server starts and the snippet runs fresh."""
-    monkeypatch.delenv("COURSE_WARM")
-    before = dict(warm._servers)
-    snippet = project("plain.py", "import sys\nprint('torch' in sys.modules)\n")
-    assert project.run(snippet).output == "False\n"  # a warm child would have torch imported
-    assert warm._servers == before
 
 
 def test_a_stop_while_a_warm_snippet_is_starting_stops_it(project, monkeypatch):

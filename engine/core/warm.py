@@ -4,9 +4,8 @@ A fresh interpreter spends most of a light snippet's time importing torch, torch
 matplotlib. :func:`start` asks a server that imported them once to fork the snippet's process
 (under its own supervisor, with the same promises: own process group, everything it starts ends
 with it, output through a pipe) and returns a :class:`WarmProcess`, which the executor handles
-like the ``subprocess.Popen`` of a fresh run. It returns None unless ``COURSE_WARM=1`` (opt-in, see
-the README) and where forking is not possible (no ``fork``, a server that failed to start or
-refused to serve); the executor then
+like the ``subprocess.Popen`` of a fresh run. It returns None where forking is not possible or not wanted (no
+``fork``, ``COURSE_WARM=0``, a server that failed to start or refused to serve); the executor then
 starts a fresh interpreter, and one log line says why.
 
 One server per environment (its interpreter reads some variables once, at start: threads,
@@ -165,9 +164,8 @@ def _server(env: dict[str, str]) -> Server | None:
 
 def start(snippet: str, work: str, cwd: str, env: dict[str, str], niceness: int = 0) -> WarmProcess | None:
     """Fork ``snippet`` from a warm server; None where that is not possible (see the module)."""
-    wanted = os.environ.get("COURSE_WARM", "0")  # opt-in for now: README, "Warm interpreters"
-    if wanted != "1":
-        if wanted == "0" and not _refused.get(("platform",)):
+    if os.environ.get("COURSE_WARM", "1") == "0":
+        if not _refused.get(("platform",)):
             _refused[("platform",)] = "said"
             log.info("snippets start in fresh interpreters (COURSE_WARM=0)")
         return None
