@@ -5,6 +5,7 @@ Each test builds its own throw-away data folder or project; none touches the rea
 
 from __future__ import annotations
 
+import functools
 import gzip
 import html
 import json
@@ -447,6 +448,21 @@ def test_stopping_engine_run_stops_the_snippet_and_everything_it_started(project
     assert engine.returncode != 0
     assert "interrupted" in err, err
     assert cache_folders(project) == []  # nothing cached, no temporary folder left
+
+
+def test_sigint_stops_engine_run_even_when_started_with_it_ignored(project):
+    """A background command of a non-interactive shell (`engine run &`, the stress script's
+    pytest) starts with SIGINT ignored; `kill -INT` must still stop the run."""
+    ignored = functools.partial(signal.signal, signal.SIGINT, signal.SIG_IGN)
+    engine, pids_file = start_long_snippet(project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                           preexec_fn=ignored)
+    engine.send_signal(signal.SIGINT)
+    try:
+        _, err = engine.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        engine.kill()
+        raise
+    assert "interrupted" in err, err
 
 
 def test_ctrl_c_stops_both_snippets_of_a_two_job_run(project):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_the_stress_runs_tests_that_can_stop_engine_run_with_ctrl_c(tmp_path):
@@ -19,7 +24,7 @@ def test_the_stress_runs_tests_that_can_stop_engine_run_with_ctrl_c(tmp_path):
     env = dict(os.environ, RUNS="1", HOGS="0", STRESS_OUT=str(tmp_path / "out"),
                PYTEST_ARGS=f"-p no:cacheprovider --rootdir {tmp_path} {probe}")
     done = subprocess.run([str(ROOT / ".ci" / "stress")], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=900)
+                          timeout=900, preexec_fn=default_sigint)  # as from a terminal
     log = (tmp_path / "out" / "run-1.log").read_text() if (tmp_path / "out" / "run-1.log").is_file() else ""
     assert done.returncode == 0, done.stdout + done.stderr + log
     assert "run 1: exit 0" in done.stdout and "1 passed" in done.stdout, done.stdout

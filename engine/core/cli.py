@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mkdocs.course.executor").setLevel(logging.WARNING)  # the progress line says it
     # `kill` stops a run as Ctrl+C does: the running snippet and what it started end with it
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with it ignored (`cmd &`)
     try:
         if args.func.__module__ == shards.__name__:
             return shards.run_command(args.func, args)
