@@ -15,7 +15,7 @@ import ast
 
 import pytest
 
-from engine.core import executor
+from engine.core import executor, pages, times
 
 SIGNATURES = {
     "train": ["model", "device", "loader", "optimizer", "epoch"],
@@ -108,3 +108,37 @@ def test_no_unused_generator_is_seeded(snippet):
         used = [a for a in attributes if a.startswith(generator + ".") and a != f"{generator}.seed"
                 and a not in INDEPENDENT]
         assert not seeded or used, f"{snippet}: seeds {generator} but never draws from it"
+
+
+def loader_keywords(tree: ast.Module) -> set[str]:
+    """Keywords given to a DataLoader, directly or through a dict updated or passed as **options."""
+    found = {k.arg for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func).endswith("DataLoader")
+             for k in n.keywords if k.arg}
+    for n in ast.walk(tree):  # loader_options = {...} / loader_options.update(...)
+        if isinstance(n, ast.Dict):
+            found |= {k.value for k in n.keys if isinstance(k, ast.Constant)}
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "update":
+            found |= {k.arg for k in n.keywords if k.arg}
+    return found
+
+
+LONG_CUDA_TRAININGS = sorted(
+    s for s in TRAINING
+    if s in pages.cuda_snippets() and times.load().get(s, 0) >= 60 and "DataLoader(" in (
+        executor.ENGINE_HOME / s).read_text(encoding="utf-8"))
+
+
+def test_the_long_cuda_trainings_are_found():
+    assert {s.removeprefix("snippets/") for s in LONG_CUDA_TRAININGS} >= {
+        "lecture09_softmax_classifier/train_mnist_fc.py", "lecture11_advanced_cnn/train_inception.py",
+        "lecture13_rnn_classifier/train.py",
+    }
+
+
+@pytest.mark.parametrize("snippet", LONG_CUDA_TRAININGS)
+def test_a_long_cuda_training_loads_with_workers_and_pinned_memory(snippet):
+    """Lecture 9's loader on a GPU: worker processes, pinned memory, workers kept across epochs."""
+    text = (executor.ENGINE_HOME / snippet).read_text(encoding="utf-8")
+    missing = {"num_workers", "pin_memory", "persistent_workers"} - loader_keywords(parse(snippet))
+    assert not missing, f"{snippet}: its DataLoader has no {sorted(missing)} on the GPU"
+    assert "torch.cuda.is_available()" in text, f"{snippet}: the loader options do not depend on the GPU"

@@ -1,5 +1,7 @@
 """Train the course's name -> country classifier: a bidirectional GRU over packed sequences."""
 
+import os
+
 import matplotlib.pyplot as plt
 import torch
 from torch.utils.data import DataLoader
@@ -15,22 +17,23 @@ N_CHARS = 128
 criterion = torch.nn.CrossEntropyLoss()
 
 
-def batch_to_device(names, countries, device):
-    codes, lengths, targets = make_tensors(names, countries)
-    return codes.to(device), lengths, targets.to(device)  # (2)!
+def collate(batch):
+    """A list of (name, country index) pairs -> padded codes, lengths, targets (make_tensors)."""
+    names, countries = zip(*batch)
+    return make_tensors(names, countries)
 
 
 def train(model, device, loader, optimizer, epoch):
     """One epoch of training; returns the mean loss over the epoch's names."""
     model.train()
     total_loss = 0.0
-    for names, countries in loader:
-        codes, lengths, targets = batch_to_device(names, countries, device)
+    for codes, lengths, targets in loader:
+        codes, targets = codes.to(device), targets.to(device)  # (2)!
         loss = criterion(model(codes, lengths), targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        total_loss += loss.item() * len(names)
+        total_loss += loss.item() * len(targets)
     return total_loss / len(loader.dataset)
 
 
@@ -41,8 +44,8 @@ def test(model, device, loader):
     correct = 0
     confusion = torch.zeros(n_countries, n_countries, dtype=torch.long)
     with torch.no_grad():
-        for names, countries in loader:
-            codes, lengths, targets = batch_to_device(names, countries, device)
+        for codes, lengths, targets in loader:
+            codes, targets = codes.to(device), targets.to(device)
             predicted = model(codes, lengths).argmax(dim=1)
             correct += (predicted == targets).sum().item()
             pairs = (targets.cpu(), predicted.cpu())
@@ -83,13 +86,17 @@ def plot_results(accuracies, confusion, countries):
 
 def main():
     torch.manual_seed(0)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")  # (1)!
+    use_cuda = torch.cuda.is_available()
+    device = torch.device("cuda" if use_cuda else "cpu")  # (1)!
+    loader_options = {"batch_size": BATCH_SIZE, "collate_fn": collate}  # (4)!
+    if use_cuda:  # worker processes and pinned memory: see lecture 9
+        loader_options.update(num_workers=min(8, os.cpu_count()), pin_memory=True, persistent_workers=True)
 
     trainset = NameDataset(is_train_set=True)
     testset = NameDataset(is_train_set=False)
     assert testset.country_list == trainset.country_list
-    trainloader = DataLoader(trainset, batch_size=BATCH_SIZE, shuffle=True)
-    testloader = DataLoader(testset, batch_size=BATCH_SIZE, shuffle=False)
+    trainloader = DataLoader(trainset, shuffle=True, **loader_options)
+    testloader = DataLoader(testset, shuffle=False, **loader_options)
     n_country = trainset.get_countries_num()
 
     classifier = RNNClassifier(N_CHARS, HIDDEN_SIZE, n_country, N_LAYER, bidirectional=True).to(device)
