@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pytest_codeblocks import extract_from_buffer
 
-from engine.core import executor
+from engine.core import executor, pages
 from engine.site.markdown import expand, find_directives
 from tests.helpers import LANGUAGES, page_names, read_page
 
@@ -27,13 +27,10 @@ ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}$")
 
 def headings(markdown: str) -> list[tuple[str, str | None]]:
     """(level, explicit anchor or None) of every heading outside code fences."""
-    found, fence = [], None
-    for line in markdown.splitlines():
-        marker = re.match(r"^\s*(`{3,}|~{3,})", line)
-        if marker:
-            fence = None if fence and marker.group(1).startswith(fence) else (fence or marker.group(1))
-            continue
-        match = HEADING.match(line) if fence is None else None
+    lines = markdown.splitlines()
+    found = []
+    for line, fenced in zip(lines, pages.in_fences(lines)):
+        match = None if fenced else HEADING.match(line)
         if match:
             anchor = ANCHOR.search(match.group(2))
             found.append((match.group(1), anchor.group(1) if anchor else None))
