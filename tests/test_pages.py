@@ -18,6 +18,7 @@ import pytest
 from pytest_codeblocks import extract_from_buffer
 
 from engine.core import executor, pages
+from engine.core.project import Project
 from engine.site.markdown import expand, find_directives
 from tests.helpers import LANGUAGES, page_names, read_page
 
@@ -63,7 +64,7 @@ def test_translations_carry_the_same_explicit_anchors(page):
 def test_every_snippet_is_shown_on_a_page():
     shown = {d.snippet for lang in LANGUAGES for page in page_names(lang)
              for d in find_directives(read_page(lang, page))}
-    hidden = sorted(set(executor.all_snippets()) - shown)
+    hidden = sorted(set(Project.at().all_snippets()) - shown)
     assert not hidden, f"snippets no page shows (and so no reader sees): {hidden}"
 
 

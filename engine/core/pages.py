@@ -110,15 +110,15 @@ def has_marker(markdown: str, name: str) -> bool:
     return bool(_marker_lines(markdown.split("\n"), name))
 
 
-def replace_marker(markdown: str, name: str, render: Callable[[], str]) -> str:
+def expand_block(markdown: str, name: str, render: Callable[[], str]) -> str:
     """``markdown`` with each ``::: name`` line outside code fences replaced by ``render()``
-    (called only when there is one)."""
+    (called only when there is one) in a ``<div class="name" markdown>`` for its styles."""
     lines = markdown.split("\n")
     found = _marker_lines(lines, name)
     if found:
-        rendered = render()
+        block = f'<div class="{name}" markdown>\n\n{render()}\n\n</div>'
         for i in found:
-            lines[i] = rendered
+            lines[i] = block
     return "\n".join(lines)
 
 

@@ -149,17 +149,15 @@ def table(lang: str, terms: list[Term] | None = None, project: Project | None = 
 
 def expand(markdown: str, lang: str, project: Project | None = None) -> str:
     """Replace the ``::: course-glossary`` line by the table of terms (a malformed terms file
-    raises :class:`GlossaryError`)."""
+    raises :class:`GlossaryError`); reader.css keeps its lecture column on one line."""
 
     def render() -> str:
         try:
-            rendered = table(lang, project=project)
+            return table(lang, project=project)
         except GlossaryError as exc:
             raise GlossaryError(f"glossary: {exc}") from None
-        # a wrapper for the table's styles (reader.css: the lecture column kept on one line)
-        return f'<div class="course-glossary" markdown>\n\n{rendered}\n\n</div>'
 
-    return pages.replace_marker(markdown, "course-glossary", render)
+    return pages.expand_block(markdown, "course-glossary", render)
 
 
 # What avoided_variants() does not read: code, formulas, snippet lines, link targets, heading

@@ -172,14 +172,12 @@ def code_path(snippet: str) -> str:
 
 def expand(markdown: str, lang: str, run: Callable[[str], Result] | None, project: Project | None = None) -> str:
     """Replace the ``::: course-results`` line by the results table (:class:`ResultsError`
-    names a mapped snippet or value that does not exist)."""
+    names a mapped snippet or value that does not exist); reader.css fits it to the column."""
 
     def render() -> str:
         try:
-            rendered = table(lang, run, project=project)
+            return table(lang, run, project=project)
         except ResultsError as exc:
             raise ResultsError(f"results page: {exc}") from None
-        # a wrapper for the table's styles (reader.css: fits the column, paths kept whole)
-        return f'<div class="course-results" markdown>\n\n{rendered}\n\n</div>'
 
-    return pages.replace_marker(markdown, "course-results", render)
+    return pages.expand_block(markdown, "course-results", render)
