@@ -10,7 +10,6 @@ Command line: ``python -m engine plan|shard|merge|makespan``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import re
@@ -424,16 +423,3 @@ def run_command(func, args) -> int:
     except (ShardError, SnippetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.core.shards", description=__doc__.split("\n")[0])
-    parser.add_argument("--project", type=Path, help="the project's root (default: this repository)")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    args.project_ = Project.at(args.project)
-    return run_command(args.func, args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
