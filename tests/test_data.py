@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from engine.core import data, executor
+from engine.core.project import Project
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_a_bad_shared_copy_is_not_installed(tmp_path, data_dir):
 def test_snippets_name_the_registry_url_and_md5():
     registry = data.registry()
     by_url = {e.url: e for e in registry.values()}
-    for snippet in executor.all_snippets():
+    for snippet in Project.at().all_snippets():
         text = (executor.ENGINE_HOME / snippet).read_text(encoding="utf-8")
         for md5 in re.findall(r"\b[0-9a-f]{32}\b", text):
             matching = [e for e in registry.values() if e.md5 == md5]

@@ -211,6 +211,16 @@ def test_directives_inside_code_fences_are_left_alone(project):
     assert expand(page, "en", project.run, project=project.project) == page
 
 
+def test_page_markers_inside_code_fences_are_left_alone(project):
+    """The glossary and results markers are found by the same page model as the directives."""
+    from engine.products import glossary, results
+
+    page = "~~~~markdown\n::: course-glossary\n::: course-results\n~~~~\n"
+    assert glossary.expand(page, "en", project.project) == page
+    assert results.expand(page, "en", None, project.project) == page
+    assert 'class="course-glossary"' in glossary.expand("::: course-glossary\n", "en", project.project)
+
+
 def test_a_readers_optional_kaggle_file_changes_the_key(project, monkeypatch, tmp_path):
     from engine.core import data
 

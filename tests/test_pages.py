@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from pytest_codeblocks import extract_from_buffer
 
-from engine.core import executor
+from engine.core import executor, pages
+from engine.core.project import Project
 from engine.site.markdown import expand, find_directives
 from tests.helpers import LANGUAGES, page_names, read_page
 
@@ -27,13 +28,10 @@ ANCHOR = re.compile(r"\{#([a-z0-9-]+)\}$")
 
 def headings(markdown: str) -> list[tuple[str, str | None]]:
     """(level, explicit anchor or None) of every heading outside code fences."""
-    found, fence = [], None
-    for line in markdown.splitlines():
-        marker = re.match(r"^\s*(`{3,}|~{3,})", line)
-        if marker:
-            fence = None if fence and marker.group(1).startswith(fence) else (fence or marker.group(1))
-            continue
-        match = HEADING.match(line) if fence is None else None
+    lines = markdown.splitlines()
+    found = []
+    for line, fenced in zip(lines, pages.in_fences(lines)):
+        match = None if fenced else HEADING.match(line)
         if match:
             anchor = ANCHOR.search(match.group(2))
             found.append((match.group(1), anchor.group(1) if anchor else None))
@@ -66,7 +64,7 @@ def test_translations_carry_the_same_explicit_anchors(page):
 def test_every_snippet_is_shown_on_a_page():
     shown = {d.snippet for lang in LANGUAGES for page in page_names(lang)
              for d in find_directives(read_page(lang, page))}
-    hidden = sorted(set(executor.all_snippets()) - shown)
+    hidden = sorted(set(Project.at().all_snippets()) - shown)
     assert not hidden, f"snippets no page shows (and so no reader sees): {hidden}"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from engine import core
-from engine.core import executor, sharing
+from engine.core import entries, executor, sharing
 from engine.core.progress import Progress
 from engine.core.project import Project as EngineProject
 from tests import demo_project
@@ -103,7 +103,7 @@ def test_export_lists_every_file_with_its_checksum(project, exported):
         assert entry["snippet"] in project.snippets
         assert set(entry["files"]) >= {"record.json", "output.txt", "values.json"}
         for name, digest in entry["files"].items():
-            assert sharing._sha256((target / key / name).read_bytes()) == digest
+            assert entries.sha256((target / key / name).read_bytes()) == digest
     figures = [n for e in manifest["entries"].values() for n in e["files"] if n.startswith("fig-")]
     assert figures == ["fig-01.png"]
 
@@ -410,7 +410,7 @@ def test_a_malformed_export_is_refused_with_one_line(project, exported, damage, 
     elif damage == "record-list":
         record = exported / key / "record.json"
         record.write_text("[]")
-        manifest["entries"][key]["files"]["record.json"] = sharing._sha256(record.read_bytes())
+        manifest["entries"][key]["files"]["record.json"] = entries.sha256(record.read_bytes())
     elif damage == "files-list":
         manifest["entries"][key]["files"] = list(manifest["entries"][key]["files"])
     elif damage == "manifest-list":
@@ -495,7 +495,7 @@ def test_a_bad_entry_in_the_cache_is_run_again_and_later_builds_pass(tmp_path):
     forged = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
     (cache / key / "fig-01.png").write_bytes(forged)
     record = json.loads((cache / key / "record.json").read_text())
-    record["files"]["fig-01.png"] = sharing._sha256(forged)
+    record["files"]["fig-01.png"] = entries.sha256(forged)
     (cache / key / "record.json").write_text(json.dumps(record))
     again = demo_project.build(project, COURSE_RESULTS_URL="off")
     assert again.returncode == 0, again.stderr

@@ -355,26 +355,31 @@ def test_merge_refuses_damaged_folders(two_shards, project, damage):
 # --- command line ---------------------------------------------------------------------------
 
 
-def test_command_line_plan_shard_merge(project, monkeypatch, capsys):
+def test_command_line_plan_shard_merge(project):
+    import sys
+
     out = project / "github_output"
-    on = ["--project", str(project)]
-    assert shards.main([*on, "plan", "--shards", "2", "--gpu", "--out", str(project / "plan.json"),
-                        "--github-output", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert re.search(r"\| 1 +\| \d+ +\| [0-9.]+ s", printed) and "| gpu" in printed
+
+    def engine(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "engine", "--project", str(project), *args],
+                              cwd=ROOT, capture_output=True, text=True)
+
+    planned = engine("plan", "--shards", "2", "--gpu", "--out", str(project / "plan.json"), "--github-output", str(out))
+    assert planned.returncode == 0, planned.stderr
+    assert re.search(r"\| 1 +\| \d+ +\| [0-9.]+ s", planned.stdout) and "| gpu" in planned.stdout
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
     assert json.loads(outputs["matrix"]) == ["1", "2"] and outputs["gpu"] == "true"
-    assert shards.main([*on, "shard", "--plan", str(project / "plan.json"), "--index", "1",
-                        "--out", str(project / "results-cpu-1")]) == 0
-    merge = [*on, "merge", "--plan", str(project / "plan.json")]
-    assert shards.main([*merge, str(project / "results-cpu-1"), "--into", str(project / "m")]) == 0
-    assert "entries copied" in capsys.readouterr().out
-    assert shards.main([*merge, str(project / "nothing")]) == 1
-    assert "not the results folder of a shard" in capsys.readouterr().err
-    assert shards.main([*merge, str(project / "results-cpu-1"), "--into", str(project / "m2")]) == 0
+    ran = engine("shard", "--plan", str(project / "plan.json"), "--index", "1", "--out", str(project / "results-cpu-1"))
+    assert ran.returncode == 0, ran.stderr
+    merge = ["merge", "--plan", str(project / "plan.json")]
+    merged = engine(*merge, str(project / "results-cpu-1"), "--into", str(project / "m"))
+    assert merged.returncode == 0 and "entries copied" in merged.stdout
+    refused = engine(*merge, str(project / "nothing"))
+    assert refused.returncode == 1 and "not the results folder of a shard" in refused.stderr
+    assert engine(*merge, str(project / "results-cpu-1"), "--into", str(project / "m2")).returncode == 0
     (project / "results-cpu-1").rename(project / "results-cpu-2")  # shard 1's results as shard 2's
-    assert shards.main([*merge, str(project / "results-cpu-2"), "--into", str(project / "m3")]) == 1
-    assert "did not assign this result to shard 2" in capsys.readouterr().err
+    refused = engine(*merge, str(project / "results-cpu-2"), "--into", str(project / "m3"))
+    assert refused.returncode == 1 and "did not assign this result to shard 2" in refused.stderr
 
 
 def test_makespan_table_from_recorded_times(capsys):

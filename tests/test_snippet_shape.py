@@ -16,6 +16,7 @@ import ast
 import pytest
 
 from engine.core import executor, pages, times
+from engine.core.project import Project
 
 SIGNATURES = {
     "train": ["model", "device", "loader", "optimizer", "epoch"],
@@ -36,8 +37,8 @@ def is_training_script(snippet: str) -> bool:
     return snippet.startswith(LECTURES) and ".parameters()" in text and ".step()" in text
 
 
-TRAINING = [s for s in executor.all_snippets() if is_training_script(s)]
-LECTURE_MODULES = [s for s in executor.all_snippets() if s.startswith(LECTURES)]
+TRAINING = [s for s in Project.at().all_snippets() if is_training_script(s)]
+LECTURE_MODULES = [s for s in Project.at().all_snippets() if s.startswith(LECTURES)]
 
 
 def functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
@@ -98,7 +99,7 @@ def test_same_name_same_signature_across_lectures():
             assert first[0] == parameters, f"{name}() differs: {first[1]} {first[0]} vs {snippet} {parameters}"
 
 
-@pytest.mark.parametrize("snippet", executor.all_snippets())
+@pytest.mark.parametrize("snippet", Project.at().all_snippets())
 def test_no_unused_generator_is_seeded(snippet):
     """``random.seed`` and ``np.random.seed`` only where that generator is used."""
     tree = parse(snippet)

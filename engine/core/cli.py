@@ -1,38 +1,9 @@
 """``python -m engine``: run, inspect, export and import snippet results without MkDocs.
 
-``--project DIR`` (before the subcommand) works on another project's ``snippets/``, ``docs/``
-and ``.cache/``. Subcommands (the library behind them is :mod:`engine.core` and :mod:`engine.core.sharing`)::
-
-    python -m engine run [SNIPPET...]   fetch published results, then run what is missing
-                                        (default: every snippet the pages show, in navigation
-                                        order) with a progress line; --no-fetch runs locally only;
-                                        --jobs 2 runs the light snippets two at a time; on a
-                                        GPU several run at once, longest first (engine/core/gpu.py);
-                                        --cuda-pages: the CUDA pages' snippets
-    python -m engine status [SNIPPET...] cached / missing, with keys (--json for a list)
-    python -m engine keys [SNIPPET...]  {snippet: key} as JSON
-    python -m engine export DIR [SNIPPET...]
-                                        cached results as DIR/<key>/ + DIR/manifest.json (sha256s)
-    python -m engine import SRC         verified import from an export (folder or http(s) URL);
-                                        tampered entries are refused with a log line
-    python -m engine prune [--dry-run] [--older-than DAYS] [--keep-mb MB]
-                                        remove cache entries no snippet of the tree uses (and
-                                        stale lock files, leftover temporary folders); `run`
-                                        and a build prune unused entries past 14 days / 200 MB
-    python -m engine times [--update]   recorded run times (snippets/run_times.json), refreshed
-                                        from the cache's run records with --update
-
-Sharded builds (:mod:`engine.core.shards`; README, "Sharded builds")::
-
-    python -m engine plan --shards N [--gpu] [--out PLAN]   split what is not cached into N
-                                        shards by recorded time, printing each one's prediction
-    python -m engine shard --plan PLAN --index I --out DIR  run shard I into its own folder
-    python -m engine merge DIR... [--into CACHE]            verified merge into the cache
-    python -m engine makespan [--shards 1,2,4,8]            predicted time per shard count
-
-The published results' address is ``COURSE_RESULTS_URL`` (``off`` disables), else
-``<site address>/assets/snippets/`` (``site_url`` of mkdocs.yml, else the repository's
-GitHub Pages address, engine/core/address.py; none without a repository). Exit status: 0 ok, 1 a snippet failed or an
+``--project DIR`` (before the subcommand) works on another project's ``snippets/``, ``docs/``,
+``includes/`` and ``.cache/``; ``--help`` lists the subcommands (README, "The engine without
+MkDocs" and "Sharded builds"). The published results' address is ``COURSE_RESULTS_URL`` (``off``
+disables), else ``<site address>/assets/snippets/``. Exit status: 0 ok, 1 a snippet failed or an
 import refused entries, 2 bad usage.
 """
 
@@ -136,7 +107,7 @@ def _times(args) -> int:
     recorded = times.update(args.project_) if args.update else times.load(args.project_)
     print(json.dumps(recorded, indent=1))
     if args.update:
-        print(f"{len(recorded)} run times written to {times.path(args.project_)}", file=sys.stderr)
+        print(f"{len(recorded)} run times written to {args.project_.run_times}", file=sys.stderr)
     return 0
 
 

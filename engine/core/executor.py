@@ -1,37 +1,11 @@
-"""Run snippets once, cache the results by content.
+"""Run a snippet once; cache its result by content (README: "Cache key", "Security").
 
-A *snippet* is a Python file under ``snippets/``. :func:`run` executes it in a
-new process (see :mod:`engine.core._child`), forked from a warm interpreter that imported torch,
-torchvision, numpy and matplotlib once (:mod:`engine.core.warm`; a fresh interpreter where that
-is not possible), from the repository root and returns
-a :class:`Result`: the captured output, the figures, the top-level values and
-a run record (device, torch version, seconds).
-
-Results are cached in ``.cache/snippets/<key>/``. The key is a hash of
-
-* the snippet's bytes and those of the sibling modules it imports,
-* the checksums of the registered data files its code names (and of the
-  optional Kaggle files a reader may have added),
-* :data:`ENGINE_VERSION` and the sha256 of :mod:`engine.core._child` (the code that runs a
-  snippet and captures its figures and values: changing it, e.g. the figures' dpi, re-runs
-  every snippet without anyone having to remember a version bump), Python's major.minor version (not the patch: a
-  reader on 3.11.9 reuses a result computed on 3.11.7), the versions of the
-  libraries snippets compute with (:data:`KEYED_PACKAGES`) and the device
-  kind (``cpu`` or ``cuda``, not the GPU model),
-
-so nothing but a real change runs a snippet again (README: "Cache key"). A cache entry is written to
-a temporary folder and renamed into place only after a successful run; its
-``record.json`` lists the sha256 of every file in it, and an entry whose files
-do not match (damaged, half-copied) is run again instead of shown (:mod:`engine.core.entries`).
-
-A failing snippet raises :class:`SnippetError` with the file name and the
-traceback; one that runs past its time limit raises :class:`SnippetTimeout`.
-So does one that ends before its last line (``sys.exit()``) or prints more than
-:data:`MAX_OUTPUT_BYTES`. None is cached. Processes a snippet starts end with
-it: it runs under :mod:`engine.core._supervisor`, a child subreaper that kills every process left
-under it when the snippet ends, is stopped, or the engine dies. A cache entry is refused (run
-again) unless its record lists exactly the files in it and its values are
-plain: versions, device and figure names are checked before a page shows them.
+:func:`run` runs a snippet under :mod:`engine.core._supervisor` (a child subreaper that ends every
+process the snippet started), forked from a warm interpreter (:mod:`engine.core.warm`) or, where
+that is not possible, in a fresh one, and returns a :class:`Result`: output, figures, top-level
+values and run record. A successful run is installed as ``<cache>/<key>/`` (:mod:`engine.core.entries`
+verifies an entry before it is shown). A failure, a timeout, an early exit (``sys.exit()``) or more
+output than :data:`MAX_OUTPUT_BYTES` raises :class:`SnippetError` and caches nothing.
 """
 
 from __future__ import annotations
@@ -57,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.core import data, entries, warm
-from engine.core.entries import FIGURE_NAME, PLAIN_RECORD, sha256  # noqa: F401 (part of the API)
+from engine.core.entries import sha256
 from engine.core.project import ENGINE_HOME, Project, SnippetError
 
 ENGINE_VERSION = "3"
@@ -129,11 +103,6 @@ class Result:
     @property
     def device(self) -> str:
         return self.record["device"]
-
-
-def relative(path: Path | str, project: Project | None = None) -> str:
-    """Path of a snippet relative to the project root, checked to stay under ``snippets/``."""
-    return (project or Project.at()).relative(path)
 
 
 # Characters a terminal acts on (escape sequences, bell, carriage return, bidi overrides):
@@ -325,13 +294,6 @@ def _ask_to_stop(process: subprocess.Popen) -> None:
         pass  # ended already
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # the group is gone already
-
-
 def _end(process: subprocess.Popen) -> None:
     """Make sure the supervisor, the snippet and everything it started have ended."""
     if process.poll() is None:
@@ -340,7 +302,10 @@ def _end(process: subprocess.Popen) -> None:
             process.wait(timeout=SUPERVISOR_CLEANUP + 5)
         except subprocess.TimeoutExpired:
             log.warning("snippet supervisor %d did not end; killing its process group", process.pid)
-    _kill_group(process)  # the supervisor's own group (fallback; normally empty by now)
+    try:  # the supervisor's own group (fallback; normally empty by now)
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is gone already
     process.wait()
 
 
@@ -466,8 +431,3 @@ def run(path: Path | str, timeout: float | None = None, use_cache: bool = True,
     log.info("snippet %s: ran in %.1f s on %s", snippet, result.seconds, result.device)
     _notify("ran", snippet, key, result.seconds)
     return result
-
-
-def all_snippets(project: Project | None = None) -> list[str]:
-    """Every snippet file of the project, relative to its root."""
-    return (project or Project.at()).all_snippets()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -25,7 +26,7 @@ from engine.core.project import Project, SnippetError
 DEFAULT_LANGUAGE = "zh"
 DIRECTIVE = re.compile(r"^::: snippet (?P<path>\S+)\s*$")
 LIST_ITEM = re.compile(r"^\d+\.\s")
-FENCE = re.compile(r"^(`{3,}|~{3,})")
+FENCE = re.compile(r"^(`{3,}|~{3,})\s*(?P<language>[\w-]*)")
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
@@ -36,22 +37,27 @@ class Directive:
     annotations: list[str]
 
 
-def in_fences(lines: list[str]) -> list[bool]:
-    """For each line: is it a fence line or inside a fenced code block?"""
-    mask, fence = [], None
+def fenced_code(lines: list[str]) -> list[str | None]:
+    """For each line: None outside fenced code; on a fence line or inside a fenced block, the
+    language its opening fence names ("" when none)."""
+    languages: list[str | None] = []
+    fence = language = None
     for line in lines:
         stripped = line.strip()
         opening = FENCE.match(stripped)
         if fence is None and opening:
-            fence = opening.group(1)
-            mask.append(True)
-        elif fence is not None:
-            if stripped.startswith(fence) and stripped.strip("`~") == "":
-                fence = None
-            mask.append(True)
-        else:
-            mask.append(False)
-    return mask
+            fence, language = opening.group(1), opening.group("language")
+        elif fence is not None and stripped.startswith(fence) and stripped.strip("`~") == "":
+            fence = None
+        elif fence is None:
+            language = None
+        languages.append(language)
+    return languages
+
+
+def in_fences(lines: list[str]) -> list[bool]:
+    """For each line: is it a fence line or inside a fenced code block?"""
+    return [language is not None for language in fenced_code(lines)]
 
 
 def scan(lines: list[str], project: Project | None = None):
@@ -97,6 +103,28 @@ def directive_paths(markdown: str) -> list[str]:
     lines = markdown.splitlines()
     fenced = in_fences(lines)
     return [m.group("path") for line, f in zip(lines, fenced) if not f and (m := DIRECTIVE.match(line))]
+
+
+def has_marker(markdown: str, name: str) -> bool:
+    """Whether the page has a ``::: name`` line (e.g. ``course-results``) outside code fences."""
+    return bool(_marker_lines(markdown.split("\n"), name))
+
+
+def expand_block(markdown: str, name: str, render: Callable[[], str]) -> str:
+    """``markdown`` with each ``::: name`` line outside code fences replaced by ``render()``
+    (called only when there is one) in a ``<div class="name" markdown>`` for its styles."""
+    lines = markdown.split("\n")
+    found = _marker_lines(lines, name)
+    if found:
+        block = f'<div class="{name}" markdown>\n\n{render()}\n\n</div>'
+        for i in found:
+            lines[i] = block
+    return "\n".join(lines)
+
+
+def _marker_lines(lines: list[str], name: str) -> list[int]:
+    fenced = in_fences(lines)
+    return [i for i, line in enumerate(lines) if not fenced[i] and line.rstrip() == f"::: {name}"]
 
 
 def front_matter(markdown: str) -> dict:

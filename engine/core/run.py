@@ -1,22 +1,8 @@
-"""The executing core as a library: what another builder (or the CLI) calls.
+"""The executing core as a library: what another builder (or the CLI) calls; no MkDocs here.
 
-No MkDocs here. Every function takes the :class:`engine.core.project.Project` to work on
-(default: this repository, with the cache ``COURSE_CACHE_DIR`` names).
-
-* :func:`plan` -> ``[(snippet, key), ...]``: the snippets the pages show, in navigation
-  order (or the given ones), with their cache keys.
-* :func:`status` -> one dict per snippet: ``snippet``, ``key``, ``cached`` (bool),
-  ``seconds`` (recorded run time).
-* :func:`run_all` runs what is not cached, in order, with a progress line, after fetching
-  what it can from ``fetch_from`` (an export's folder or URL; see :mod:`engine.core.sharing`),
-  and returns ``{snippet: Result}``. The first failure raises
-  :class:`engine.core.executor.SnippetError`. With ``jobs=2`` the light snippets (recorded under
-  :data:`HEAVY_SECONDS`) run two at a time first, then the heavy ones one after another. On a
-  GPU machine all of them run ``jobs`` at a time, the longest first (the trainings overlap
-  instead of queueing; ``jobs`` from the GPU's memory and the CPU count: :mod:`engine.core.gpu`).
-* :func:`export_cached` writes the cached results of the given snippets as an export;
-  :func:`engine.core.sharing.import_results` reads one back (checksums verified).
-* :func:`keys` -> ``{snippet: key}``.
+Every function takes the :class:`engine.core.project.Project` to work on (default: this
+repository, with the cache ``COURSE_CACHE_DIR`` names) and, without snippets, every snippet the
+pages show, in navigation order.
 """
 
 from __future__ import annotations
@@ -43,15 +29,11 @@ def keys(snippets: Iterable[str] | None = None, project: Project | None = None) 
     return {s: executor.cache_key(s, project=project) for s in selected(snippets, project)}
 
 
-def plan(snippets: Iterable[str] | None = None, project: Project | None = None) -> list[tuple[str, str]]:
-    return list(keys(snippets, project).items())
-
-
 def status(snippets: Iterable[str] | None = None, project: Project | None = None) -> list[dict]:
     project = project or Project.at()
     recorded = times.load(project)
     rows = []
-    for snippet, key in plan(snippets, project):
+    for snippet, key in keys(snippets, project).items():
         hit = executor.cached(snippet, key, project)
         rows.append({
             "snippet": snippet,
@@ -142,7 +124,8 @@ def export_cached(target: Path, snippets: Iterable[str] | None = None, project: 
     """Export the cached results of ``snippets`` (default: all the pages show) to ``target``.
     Snippets without a cached result are left out (see :func:`status`)."""
     project = project or Project.at()
-    chosen = [key for snippet, key in plan(snippets, project) if executor.cached(snippet, key, project) is not None]
+    chosen = [key for snippet, key in keys(snippets, project).items()
+              if executor.cached(snippet, key, project) is not None]
     return sharing.export(chosen, target, project.cache)
 
 

@@ -1,32 +1,15 @@
-"""Sharded execution: plan, run a shard, merge, and build from the merged results only.
+"""Sharded execution (README: "Sharded builds and the workflows").
 
-A cold build runs every snippet one after another. Spread over machines it becomes:
-
-1. **plan** (:func:`make_plan`): compute every snippet's cache key, drop the ones whose result
-   is already cached, and split the rest into N CPU shards balanced by each snippet's recorded
-   run time (longest first, each to the least loaded shard). Snippets shown on CUDA pages
-   (front matter ``cuda: true``) go to one extra shard, ``gpu``, for the GPU runner.
-2. **shard** (:func:`run_shard`): one machine runs its part into its own folder, which is an
-   export (:mod:`engine.core.sharing`: ``manifest.json`` and one entry per key).
-3. **merge** (:func:`merge`): import every shard's entries into one cache, each verified
-   (:func:`engine.core.entries.verify`) and each one the plan assigned to that shard (the
-   folder's name says which shard it is: ``results-cpu-N``, ``results-gpu``). Entries are
-   content-addressed, so the same key from two shards must hold the same output, values and
-   figures; anything else is an error.
-4. **cache-only build** (``COURSE_EXECUTE=cache-only``): the site is built from the merged
-   cache; a snippet without a result fails the build instead of running
-   (:func:`engine.core.run.result`).
-
-A result produced on the GPU runner has a key computed with the device kind ``cuda``; a build on
-a CPU machine looks that key up first for the CUDA pages' snippets (recomputed from the
-snippet's current bytes: an edited snippet never shows a stale result).
-
-Command line: ``python -m engine plan|shard|merge|makespan`` (also ``python -m engine.core.shards``).
+:func:`make_plan` splits the snippets without a cached result into N CPU shards balanced by
+recorded run time (plus a ``gpu`` shard for the CUDA pages' snippets); :func:`run_shard` runs one
+shard into its own folder, an export (:mod:`engine.core.sharing`); :func:`merge` imports the shard
+folders into one cache, each entry verified and assigned to that folder's shard by the plan; then
+``COURSE_EXECUTE=cache-only`` builds the site from that cache only (:func:`engine.core.run.result`).
+Command line: ``python -m engine plan|shard|merge|makespan``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import re
@@ -440,16 +423,3 @@ def run_command(func, args) -> int:
     except (ShardError, SnippetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.core.shards", description=__doc__.split("\n")[0])
-    parser.add_argument("--project", type=Path, help="the project's root (default: this repository)")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    args.project_ = Project.at(args.project)
-    return run_command(args.func, args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

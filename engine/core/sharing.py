@@ -1,28 +1,16 @@
-"""Snippet results shared as content-addressed exports (and from the published site).
+"""Snippet results shared as content-addressed exports (README: "Results shared from the
+published site", "Trust model").
 
 An *export* is a folder::
 
     manifest.json          {"format": 1, "engine": "2", "entries": {KEY: {"snippet": PATH,
                                                                        "files": {NAME: SHA256}}}}
-    KEY/record.json        the run record (it lists the sha256 of the entry's other files)
-    KEY/output.txt ...     the entry's files, exactly as in the cache
+    KEY/record.json ...    the entry's files, exactly as in the cache
 
-The published site carries one at ``<site_url>/assets/snippets/`` (:data:`RESULTS_PATH`: the
-folder that already holds the figures, so nothing is stored twice). :func:`import_results`
-copies entries from an export (a folder or an http(s) URL) into the cache after checking
-
-* every file's sha256 against the manifest, and the record's own list of checksums;
-* that the record names the same key and snippet as the manifest, and that the key is the
-  one this checkout computes for that snippet (a result of other code is never used);
-* everything :func:`engine.core.entries.verify` checks (file names, PNGs, size caps), with
-  bodies read up to the caps and the whole fetch within a deadline.
-
-The installed record's ``origin`` says where it came from (the page shows it). Integrity is
-checked, authenticity is not (README, "Trust model").
-
-A refused entry is logged with its reason and left out (the snippet then runs here).
-:func:`fetch_published` does the same from the published site before a build, with a
-short time limit: an unreachable site means one log line and local execution.
+The published site carries one at :data:`RESULTS_PATH`. :func:`import_results` installs an
+export's entries whose keys this checkout computes, each file checked against the manifest and
+by :func:`engine.core.entries.verify`; a refused entry is one log line and runs here.
+:func:`fetch_published` does the same before a build, within a short time limit.
 """
 
 from __future__ import annotations
@@ -39,7 +27,7 @@ from pathlib import Path
 from typing import Iterable
 
 from engine.core import entries, executor
-from engine.core.entries import sha256 as _sha256  # noqa: F401 (tests check digests with it)
+from engine.core.entries import sha256
 from engine.core.project import Project
 
 RESULTS_PATH = "assets/snippets"
@@ -82,7 +70,7 @@ def export(keys: Iterable[str], target: Path, cache: Path | None = None) -> dict
         for name, data in files.items():
             entries.write_whole(target / key / name, data)
         manifest["entries"][key] = {"snippet": record["snippet"],
-                                    "files": {name: _sha256(data) for name, data in files.items()}}
+                                    "files": {name: sha256(data) for name, data in files.items()}}
     entries.write_whole(manifest_file, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return manifest
 
@@ -168,7 +156,7 @@ def fetch_entry(source: Source, key: str, entry: dict, snippet: str) -> dict[str
         files[name] = source.read(f"{key}/{name}", min(entries.MAX_FILE_BYTES, entries.MAX_ENTRY_BYTES - total))
         total += len(files[name])
     for name, digest in names.items():
-        if _sha256(files[name]) != digest:
+        if sha256(files[name]) != digest:
             raise entries.EntryError(f"{name} does not match its sha256 in the manifest")
     return files
 

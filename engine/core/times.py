@@ -15,12 +15,8 @@ from engine.core.project import Project
 DEFAULT_SECONDS = 10.0  # a snippet with no recorded time yet
 
 
-def path(project: Project | None = None) -> Path:
-    return (project or Project.at()).run_times
-
-
 def load(project: Project | None = None) -> dict[str, float]:
-    file = path(project)
+    file = (project or Project.at()).run_times
     return json.loads(file.read_text()) if file.is_file() else {}
 
 
@@ -42,15 +38,11 @@ def records(cache: Path) -> list[tuple[str, float, str]]:
     return [item[1:] for item in sorted(found, key=lambda item: item[0])]
 
 
-def from_cache(cache: Path | None = None) -> dict[str, float]:
-    """Snippet -> seconds from every run record in ``cache`` (the newest record wins)."""
-    return {snippet: seconds for snippet, seconds, _ in records(cache or Project.at().cache)}
-
-
 def update(project: Project | None = None) -> dict[str, float]:
-    """Merge the cache's records into ``run_times.json`` (existing snippets only); return it."""
+    """Merge the cache's records (the newest of each snippet wins) into ``run_times.json``
+    (existing snippets only); return it."""
     project = project or Project.at()
-    times = load(project) | from_cache(project.cache)
+    times = load(project) | {snippet: seconds for snippet, seconds, _ in records(project.cache)}
     times = {s: round(t, 2) for s, t in sorted(times.items()) if (project.root / s).is_file()}
-    path(project).write_text(json.dumps(times, indent=1) + "\n")
+    project.run_times.write_text(json.dumps(times, indent=1) + "\n")
     return times

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import yaml
 
+from engine.core import pages
 from engine.core.project import Project
 
-MARKER = re.compile(r"^::: course-glossary\s*$", re.M)
 ABBR = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
 WORD_LISTS = ("avoid_zh", "also_en", "also_zh")
 KEYS = {"zh", "en", "abbr", *WORD_LISTS}
@@ -149,15 +149,15 @@ def table(lang: str, terms: list[Term] | None = None, project: Project | None = 
 
 def expand(markdown: str, lang: str, project: Project | None = None) -> str:
     """Replace the ``::: course-glossary`` line by the table of terms (a malformed terms file
-    raises :class:`GlossaryError`)."""
-    if not MARKER.search(markdown):
-        return markdown
-    try:
-        rendered = table(lang, project=project)
-    except GlossaryError as exc:
-        raise GlossaryError(f"glossary: {exc}") from None
-    # a wrapper for the table's styles (reader.css: the lecture column kept on one line)
-    return MARKER.sub(lambda _: f'<div class="course-glossary" markdown>\n\n{rendered}\n\n</div>', markdown)
+    raises :class:`GlossaryError`); reader.css keeps its lecture column on one line."""
+
+    def render() -> str:
+        try:
+            return table(lang, project=project)
+        except GlossaryError as exc:
+            raise GlossaryError(f"glossary: {exc}") from None
+
+    return pages.expand_block(markdown, "course-glossary", render)
 
 
 # What avoided_variants() does not read: code, formulas, snippet lines, link targets, heading
@@ -181,18 +181,12 @@ def prose(markdown: str) -> str:
     Blanked spans keep their newlines, so line numbers still point into the page. Fenced code
     is blanked too, except ``mermaid`` diagrams, whose labels readers read.
     """
-    lines, fence = [], None
-    for line in markdown.split("\n"):
-        opening = re.match(r" *(```+|~~~+)\s*([\w-]*)", line)
-        if fence is None and opening:
-            fence = (opening.group(1), opening.group(2) == "mermaid")
-            lines.append("")
-        elif fence is not None and line.strip() == fence[0]:
-            fence = None
-            lines.append("")
-        else:
-            lines.append(line if fence is None or fence[1] else "")
-    markdown = "\n".join(lines)
+    lines = markdown.split("\n")
+    kept = []
+    for line, language in zip(lines, pages.fenced_code(lines)):
+        diagram_label = language == "mermaid" and not pages.FENCE.match(line.strip())
+        kept.append(line if language is None or diagram_label else "")
+    markdown = "\n".join(kept)
     for pattern in NOT_PROSE:
         markdown = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), markdown)
     return markdown

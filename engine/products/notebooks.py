@@ -1,17 +1,10 @@
 """Jupyter notebooks of the lecture pages, built from the snippets the pages show.
 
-For every lecture page (``docs/<lang>/lectureNN-*.md`` with at least one
-``::: snippet`` directive) :func:`build` makes a notebook: a title cell, a
-``%%writefile`` cell for each sibling module the snippets import (so the
-notebook runs on its own, in Colab too), then for each snippet a markdown cell
-(the page section it belongs to and its path) and a code cell holding the
-snippet's code with, as outputs, what the build's one execution printed
-(stream output) and drew (``image/png`` display data). Nothing runs here: the
-outputs come from the :class:`engine.core.executor.Result` the page shows.
-
-The notebooks are written under the build cache (``.cache/notebooks/``), never
-into ``docs/``, and the MkDocs hook adds them to the build as generated pages
-rendered by mkdocs-jupyter (see :func:`engine.site.mkdocs_hooks.on_files`).
+A lecture page with snippets becomes a notebook (:func:`build`): a title cell, a ``%%writefile``
+cell for each sibling module the snippets import (so it runs on its own, in Colab too), then per
+snippet its page section and a code cell whose outputs are those of the build's one run (nothing
+runs here). Notebooks are written under ``.cache/notebooks/`` and added to the build as pages that
+mkdocs-jupyter renders (:class:`Pages`, called from :mod:`engine.site.mkdocs_hooks`).
 """
 
 from __future__ import annotations

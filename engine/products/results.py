@@ -22,8 +22,6 @@ from engine.core import pages
 from engine.core.executor import Result, shown_safely
 from engine.core.project import Project
 
-MARKER = re.compile(r"^::: course-results\s*$", re.M)
-
 
 class ResultsError(LookupError):
     """A mapped snippet or value does not exist."""
@@ -174,12 +172,12 @@ def code_path(snippet: str) -> str:
 
 def expand(markdown: str, lang: str, run: Callable[[str], Result] | None, project: Project | None = None) -> str:
     """Replace the ``::: course-results`` line by the results table (:class:`ResultsError`
-    names a mapped snippet or value that does not exist)."""
-    if not MARKER.search(markdown):
-        return markdown
-    try:
-        rendered = table(lang, run, project=project)
-    except ResultsError as exc:
-        raise ResultsError(f"results page: {exc}") from None
-    # a wrapper for the table's styles (reader.css: fits the column, paths kept whole)
-    return MARKER.sub(lambda _: f'<div class="course-results" markdown>\n\n{rendered}\n\n</div>', markdown)
+    names a mapped snippet or value that does not exist); reader.css fits it to the column."""
+
+    def render() -> str:
+        try:
+            return table(lang, run, project=project)
+        except ResultsError as exc:
+            raise ResultsError(f"results page: {exc}") from None
+
+    return pages.expand_block(markdown, "course-results", render)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from engine.core import executor, pages
 from engine.core.project import Project, SnippetError
-from engine.products.results import MARKER as RESULTS_MARKER
 
 # Inputs of every page besides its own Markdown (paths relative to the project root).
 GLOBAL_INPUTS = ("mkdocs.yml", "includes", "engine", "overrides")
@@ -50,7 +49,7 @@ def shown_snippets(markdown: str, project: Project) -> list[str]:
     """The snippets a page's Markdown shows: its ``::: snippet`` lines outside code fences,
     and every headline snippet for the results page."""
     names = pages.directive_paths(markdown)
-    if RESULTS_MARKER.search(markdown):
+    if pages.has_marker(markdown, "course-results"):
         names += [h["snippet"] for h in pages.headlines(project)]
     return names
 

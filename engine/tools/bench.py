@@ -25,6 +25,7 @@ import threading
 import time
 from pathlib import Path
 
+from engine.core import pages
 from engine.core.static_site import StaticServer
 from engine.tools import page_weight
 
@@ -167,7 +168,7 @@ def cheapest_snippet(work: Path) -> Path:
     """The shown snippet with the shortest recorded run time."""
     shown = set()
     for md in (work / "docs").rglob("*.md"):
-        shown.update(re.findall(r"^::: snippet (\S+)\s*$", md.read_text(encoding="utf-8"), re.M))
+        shown.update(pages.directive_paths(md.read_text(encoding="utf-8")))
     records = [json.loads(r.read_text()) for r in (work / ".cache" / "snippets").glob("*/record.json")]
     cached = [(r["seconds"], r["snippet"]) for r in records if r["snippet"] in shown]
     if not cached:
