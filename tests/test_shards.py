@@ -336,12 +336,18 @@ def test_merge_conflict_is_an_error(two_shards, project):
         shards.merge([a, b], project / "merged")
 
 
-@pytest.mark.parametrize("damage", ["edit", "extra", "missing-manifest"])
+@pytest.mark.parametrize("damage", ["edit", "extra", "missing-manifest", "not-in-manifest"])
 def test_merge_refuses_damaged_folders(two_shards, project, damage):
     a, b, key = two_shards
     if damage == "edit":
         (a / key / "output.txt").write_text("tampered\n")
         message = "does not match its checksum"
+    elif damage == "not-in-manifest":  # a consistent entry, but not the one the folder's manifest lists
+        (a / key / "output.txt").write_text("other\n")
+        record = json.loads((a / key / "record.json").read_text())
+        record["files"]["output.txt"] = executor.sha256(b"other\n")
+        (a / key / "record.json").write_text(json.dumps(record))
+        message = "does not match its sha256 in the manifest"
     elif damage == "extra":
         (a / key / "payload.sh").write_text("echo hi\n")
         message = "payload.sh.* not both in the entry and in its record"

@@ -260,57 +260,32 @@ def planned_keys(plan: Plan, folder: Path, project: Project) -> dict[str, str]:
 
 
 def merge(sources: list[Path], into: Path, plan: Plan | None = None, project: Project | None = None) -> dict:
-    """Import the entries of the shard folders ``sources`` (exports) into the cache ``into``.
-
-    Every entry is verified; with ``plan``, a folder may hold only the results its shard was
-    assigned (its snippets, under the keys for its device: a CPU shard cannot supply a
-    ``cuda`` result or another shard's snippet). An entry whose key is already there with
-    different content is a conflict (error); the same content is kept once; a damaged one
-    there is replaced.
-    """
-    copied = same = repaired = 0
-    origin: dict[str, Path] = {}
-    for source in sources:
+    """Import the shard folders ``sources`` (exports) into the cache ``into``
+    (:func:`engine.core.sharing.import_results`, merging: every entry is verified, one already
+    there must hold the same result). With ``plan``, a folder may hold only the results its
+    shard was assigned (its snippets, under the keys for its device: a CPU shard cannot supply
+    a ``cuda`` result or another shard's snippet). Any entry refused is an error."""
+    project = (project or Project.at()).replace(cache=into)
+    copied = same = 0
+    for folder in sources:
+        source = sharing.Source(str(folder))
         try:
-            manifest = sharing.Source(str(source)).manifest()
+            listed = source.manifest()["entries"]
         except sharing.ExportError as exc:
-            raise ShardError(f"{source}: not the results folder of a shard ({exc})") from None
-        allowed = planned_keys(plan, source, project or Project.at()) if plan is not None else None
-        for key in sorted(manifest["entries"]):
-            try:
-                entries.check_key(key)
-            except entries.EntryError as exc:
-                raise ShardError(f"{source}: {exc}") from None
-            if allowed is not None and key not in allowed:
-                raise ShardError(f"{source / key}: the plan did not assign this result to shard "
-                                 f"{SHARD_FOLDER.match(source.name).group('name')} (another shard's "
-                                 "snippet or device); nothing was merged from this entry")
-            try:
-                files = entries.read(source / key)
-                record = entries.verify(files, key, allowed[key] if allowed is not None else None)
-            except (OSError, entries.EntryError) as exc:
-                raise ShardError(f"{source / key}: {exc}") from None
-            try:
-                existing = entries.verify(entries.read(into / key), key) if (into / key).exists() else None
-            except (OSError, entries.EntryError) as exc:
-                executor.log.warning("merge: replacing a damaged entry %s: %s", into / key, exc)
-                entries.install(into, key, files, replace=True)
-                repaired += 1
-                continue
-            if existing is None:
-                entries.install(into, key, files)
-                origin[key] = source
-                copied += 1
-            elif entries.content(existing) == entries.content(record):
-                same += 1
-            else:
-                raise ShardError(
-                    f"merge conflict for {record['snippet']} (key {key}): {source / key} and "
-                    f"{origin.get(key, into) / key} hold different output, values or figures. The "
-                    "snippet is not deterministic, or one folder is not what it claims; nothing was "
-                    "merged from this entry."
-                )
-    return {"copied": copied, "identical": same, "repaired": repaired}
+            raise ShardError(f"{folder}: not the results folder of a shard ({exc})") from None
+        if plan is None:
+            wanted = {key: entry.get("snippet") if isinstance(entry, dict) else None for key, entry in listed.items()}
+        else:
+            wanted = planned_keys(plan, folder, project)
+            for key in sorted(set(listed) - set(wanted)):
+                raise ShardError(f"{folder / key}: the plan did not assign this result to shard "
+                                 f"{SHARD_FOLDER.match(folder.name).group('name')} (another shard's "
+                                 "snippet or device); nothing was merged from this folder")
+        report = sharing.import_results(source, wanted, project=project, merging=True)
+        if report.refused:
+            raise ShardError("; ".join(f"{folder / key}: {why}" for key, why in sorted(report.refused.items())))
+        copied, same = copied + len(report.accepted), same + len(report.present)
+    return {"copied": copied, "identical": same}
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -372,7 +347,7 @@ def _merge(args) -> int:
     plan = Plan.from_json(json.loads(args.plan.read_text()))
     report = merge(args.sources, into, plan, args.project_)
     print(f"merged {len(args.sources)} folders into {into}: {report['copied']} entries copied, "
-          f"{report['identical']} identical, {report['repaired']} damaged ones replaced")
+          f"{report['identical']} identical")
     return 0
 
 
