@@ -30,31 +30,14 @@ class ShardError(RuntimeError):
     """A plan, shard or merge that cannot go on; the message says what to do."""
 
 
-def recorded_times(sources: list[Path]) -> tuple[dict[str, float], dict[str, float]]:
-    """Recorded run times: (CPU seconds, GPU seconds) per snippet.
-
-    A source is ``snippets/run_times.json`` (``{snippet: seconds}`` or
-    ``{snippet: {"seconds": s, "device": d}}``) or a cache folder, whose entries' records
-    hold the seconds and the device of each run. Later sources win.
-    """
-    cpu: dict[str, float] = {}
-    gpu: dict[str, float] = {}
-    for source in sources:
-        found: list = []
-        if source.is_file():
-            for snippet, value in json.loads(source.read_text()).items():
-                value = value if isinstance(value, dict) else {"seconds": value}
-                found.append((snippet, value["seconds"], value.get("device", "cpu")))
-        elif source.is_dir():
-            found = times.records(source)
-        for snippet, seconds, device in found:
-            (gpu if device.startswith("cuda") else cpu)[snippet] = float(seconds)
+def recorded_times(project: Project) -> tuple[dict[str, float], dict[str, float]]:
+    """Recorded run times, (CPU seconds, GPU seconds) per snippet: the committed ones
+    (:func:`engine.core.times.load`), then the run records of the project's cache, which hold
+    each run's device (the newest wins)."""
+    cpu, gpu = times.load(project), {}
+    for snippet, seconds, device in times.records(project.cache):
+        (gpu if device.startswith("cuda") else cpu)[snippet] = seconds
     return cpu, gpu
-
-
-def default_time_sources(project: Project) -> list[Path]:
-    """The committed times (snippets/run_times.json), then this cache's own records."""
-    return [project.run_times, project.cache]
 
 
 # --- planning (pure) ------------------------------------------------------------------------
@@ -175,8 +158,7 @@ def environment() -> dict:
 # --- plan, shard, merge on disk -------------------------------------------------------------
 
 
-def plan_project(shards: int, gpu: bool, project: Project | None = None,
-                 time_sources: list[Path] | None = None) -> Plan:
+def plan_project(shards: int, gpu: bool, project: Project | None = None) -> Plan:
     """Plan every snippet the project's pages show against its cache."""
     project = project or Project.at()
     snippets = [project.relative(s) for s in pages.snippets_in_order(project)]
@@ -192,8 +174,7 @@ def plan_project(shards: int, gpu: bool, project: Project | None = None,
         # the same look-up as the build's: what it would find is done
         elif find_result(snippet, snippet in on_cuda_pages, project) is not None:
             cached.add(snippet)
-    cpu_times, gpu_times = recorded_times(time_sources if time_sources is not None
-                                          else default_time_sources(project))
+    cpu_times, gpu_times = recorded_times(project)
     return make_plan(keys, cached, cpu_times, shards, gpu_snippets, gpu_times, environment())
 
 
@@ -230,7 +211,7 @@ def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
             )
         if reuse is not None and executor.load(reuse / key, snippet, key) is not None:
             entries.install(out, key, entries.read(reuse / key), snippet)
-    cpu_times, gpu_times = recorded_times(default_time_sources(project))
+    cpu_times, gpu_times = recorded_times(project)
     recorded = cpu_times | gpu_times if device.startswith("cuda") else cpu_times
     results = run_all(list(shard.snippets), jobs=gpu.jobs(jobs), project=into, recorded=recorded)
     for snippet, outcome in results.items():
@@ -352,7 +333,7 @@ def _merge(args) -> int:
 
 
 def _makespan(args) -> int:
-    recorded, _ = recorded_times(default_time_sources(args.project_))
+    recorded, _ = recorded_times(args.project_)
     shown = [args.project_.relative(s) for s in pages.snippets_in_order(args.project_)]
     cpu_times = {s: recorded[s] for s in shown if s in recorded}
     print(makespan_table(cpu_times, [int(n) for n in args.shards.split(",")]))
