@@ -181,7 +181,7 @@ def test_dirty_rebuilds_serve_what_a_full_build_would(tmp_path):
 
 
 def test_the_site_search_index_stays_whole_after_a_dirty_rebuild(tmp_path):
-    work = bench.workspace(None)
+    work = bench.workspace(Project.at(), None)
     serve = demo_project.Serve(work, COURSE_EXECUTE="0", COURSE_RESULTS_URL="off")
     try:
         url = serve.ready(timeout=300)

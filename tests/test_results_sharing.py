@@ -190,6 +190,23 @@ def test_results_address_from_site_url_or_environment(monkeypatch):
     assert sharing.results_url("https://o.github.io/repo/") is None
 
 
+def test_published_site_address_for_build_and_command_line(tmp_path, monkeypatch):
+    """One rule (engine/core/address.py): the site_url the configuration sets, else the
+    repository's GitHub Pages site; a build passes MkDocs' reading, the command line reads the file."""
+    from engine.core import address
+
+    monkeypatch.delenv(address.SITE_URL_ENV, raising=False)
+    monkeypatch.setenv(address.REPOSITORY_ENV, "bob/fork")
+    config = tmp_path / "mkdocs.yml"
+    assert address.published_site_url(config) is None  # no configuration, no address
+    config.write_text("site_name: t\nsite_url: 'https://example.org/course/'\n")
+    assert address.published_site_url(config) == "https://example.org/course/"
+    assert address.published_site_url(config, [{"site_url": "https://a/"}, {"site_url": "https://b/"}]) == "https://b/"
+    assert address.published_site_url(config, [{"site_name": "t"}]) == "https://bob.github.io/fork/"
+    config.write_text("site_name: t\n")
+    assert address.published_site_url(config) == "https://bob.github.io/fork/"
+
+
 def test_progress_counts_each_snippet_once_and_estimates_from_recorded_times(project):
     executor.run("snippets/demo/a.py", project=project.engine)  # cached before the run starts
     stream = io.StringIO()

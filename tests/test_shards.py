@@ -167,7 +167,7 @@ def test_three_shards_merged_build_equals_a_single_machine_build(project, monkey
     assert runs(project) == LOGGED
     (project / "runs.log").unlink()
 
-    plan = shards.plan_project(3, gpu=False, project=engine(project, "merged"), time_sources=[])
+    plan = shards.plan_project(3, gpu=False, project=engine(project, "merged"))
     assert len(plan.to_run()) == 3 and not plan.cached
     folders = run_all_shards(plan, project / "artifacts")
     # every snippet ran exactly once across the three shards
@@ -193,7 +193,7 @@ def test_three_shards_merged_build_equals_a_single_machine_build(project, monkey
     # one edited snippet: the next plan has one shard with one snippet
     path = project / "snippets" / "demo" / "table.py"
     path.write_text(path.read_text().replace("range(3)", "range(4)"))
-    again = shards.plan_project(3, gpu=False, project=engine(project, "merged"), time_sources=[])
+    again = shards.plan_project(3, gpu=False, project=engine(project, "merged"))
     assert [list(again.shard(n).snippets) for n in again.to_run()] == [["snippets/demo/table.py"]]
     with pytest.raises(core.SnippetNotCached, match="table.py.*cache-only"):
         build(project, "merged")  # the miss fails the cache-only build instead of running
@@ -247,7 +247,7 @@ def test_shard_refuses_files_changed_since_the_plan(project):
 
 def test_gpu_shard_results_are_shown_on_cuda_pages(project, monkeypatch):
     merged = engine(project, "merged")
-    plan = shards.plan_project(2, gpu=True, project=merged, time_sources=[])
+    plan = shards.plan_project(2, gpu=True, project=merged)
     assert list(plan.shard(shards.GPU).snippets) == ["snippets/demo/on_gpu_page.py"]
     with pytest.raises(shards.ShardError, match="no GPU"):
         shards.run_shard(plan, shards.GPU, project / "gpu", project=merged)
@@ -279,12 +279,12 @@ def test_gpu_shard_results_are_shown_on_cuda_pages(project, monkeypatch):
     copied = project / "site" / "assets" / "snippets" / gpu_key / "fig-01.png"
     assert copied.read_bytes() == (project / "merged" / gpu_key / "fig-01.png").read_bytes()
     # with the GPU result merged, a plan for the GPU has nothing left to do
-    assert shards.plan_project(2, gpu=True, project=merged, time_sources=[]).to_run() == []
+    assert shards.plan_project(2, gpu=True, project=merged).to_run() == []
     assert runs(project) == LOGGED
 
 
 def test_gpu_fallback_runs_the_gpu_shard_on_the_cpu(project):
-    plan = shards.plan_project(1, gpu=True, project=engine(project), time_sources=[])
+    plan = shards.plan_project(1, gpu=True, project=engine(project))
     manifest = shards.run_shard(plan, shards.GPU, project / "fallback", on_cpu=True, project=engine(project))
     assert manifest["fallback"] and manifest["key_device"] == "cpu"
     report = shards.merge([project / "fallback"], project / "merged")
@@ -336,12 +336,18 @@ def test_merge_conflict_is_an_error(two_shards, project):
         shards.merge([a, b], project / "merged")
 
 
-@pytest.mark.parametrize("damage", ["edit", "extra", "missing-manifest"])
+@pytest.mark.parametrize("damage", ["edit", "extra", "missing-manifest", "not-in-manifest"])
 def test_merge_refuses_damaged_folders(two_shards, project, damage):
     a, b, key = two_shards
     if damage == "edit":
         (a / key / "output.txt").write_text("tampered\n")
         message = "does not match its checksum"
+    elif damage == "not-in-manifest":  # a consistent entry, but not the one the folder's manifest lists
+        (a / key / "output.txt").write_text("other\n")
+        record = json.loads((a / key / "record.json").read_text())
+        record["files"]["output.txt"] = executor.sha256(b"other\n")
+        (a / key / "record.json").write_text(json.dumps(record))
+        message = "does not match its sha256 in the manifest"
     elif damage == "extra":
         (a / key / "payload.sh").write_text("echo hi\n")
         message = "payload.sh.* not both in the entry and in its record"
@@ -565,7 +571,7 @@ if shutil.which("bash") is None:  # pragma: no cover
 
 def test_merge_refuses_a_result_the_plan_gave_another_shard(project):
     merged = engine(project, "merged")
-    plan = shards.plan_project(2, gpu=False, project=merged, time_sources=[])
+    plan = shards.plan_project(2, gpu=False, project=merged)
     shards.run_shard(plan, "1", project / "results-cpu-2", project=merged)  # shard 1's part, as shard 2
     with pytest.raises(shards.ShardError, match="did not assign this result to shard 2"):
         shards.merge([project / "results-cpu-2"], project / "merged", plan, merged)
@@ -577,7 +583,7 @@ def test_merge_refuses_a_result_the_plan_gave_another_shard(project):
 
 def test_merge_refuses_cuda_results_from_a_cpu_shard(project, monkeypatch):
     merged = engine(project, "merged")
-    plan = shards.plan_project(1, gpu=True, project=merged, time_sources=[])
+    plan = shards.plan_project(1, gpu=True, project=merged)
     with monkeypatch.context() as gpu_runner:  # keys as the GPU runner computes them
         gpu_runner.setattr(executor, "device_descriptor", lambda: "cuda:Test GPU")
         shards.run_shard(plan, shards.GPU, project / "results-cpu-1", project=merged)

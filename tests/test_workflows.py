@@ -281,7 +281,6 @@ def _hooks_config(tmp_path, **extra):
 
 
 def test_build_addresses_follow_the_repository(tmp_path, monkeypatch):
-    from engine.core import cli
     from engine.products import notebooks
     from engine.site import mkdocs_hooks
 
@@ -292,14 +291,16 @@ def test_build_addresses_follow_the_repository(tmp_path, monkeypatch):
     mkdocs_hooks._set_addresses(config)
     assert config.site_url == "https://bob.github.io/course-fork/"
     assert notebooks.repository(config) == "https://github.com/bob/course-fork"
-    assert mkdocs_hooks._published_site_url(config) == "https://bob.github.io/course-fork/"
-    assert cli.site_url(Project.at()) == "https://bob.github.io/course-fork/"  # `python -m engine run` fetches there
+    published = address.published_site_url(Path(config.config_file_path), config.user_configs)
+    assert published == "https://bob.github.io/course-fork/"
+    # `python -m engine run` fetches there
+    assert address.published_site_url(Project.at().root / "mkdocs.yml") == "https://bob.github.io/course-fork/"
 
 
 def test_no_repository_means_no_address_and_no_fetch(tmp_path, monkeypatch, caplog):
     import logging
 
-    from engine.core import cli, sharing
+    from engine.core import sharing
     from engine.site import mkdocs_hooks
 
     monkeypatch.delenv(address.SITE_URL_ENV, raising=False)
@@ -313,8 +314,8 @@ def test_no_repository_means_no_address_and_no_fetch(tmp_path, monkeypatch, capl
     assert config.site_url is None and "repository" not in config.extra
     said = [r.getMessage() for r in caplog.records if "no GitHub repository" in r.getMessage()]
     assert len(said) == 1, said  # one line, once
-    assert sharing.results_url(mkdocs_hooks._published_site_url(config)) is None
-    assert sharing.results_url(cli.site_url(Project.at())) is None
+    assert sharing.results_url(address.published_site_url(Path(config.config_file_path), config.user_configs)) is None
+    assert sharing.results_url(address.published_site_url(Project.at().root / "mkdocs.yml")) is None
 
 
 def test_a_notebook_bar_without_repository_has_no_colab_link():

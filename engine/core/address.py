@@ -13,6 +13,7 @@ The site address is ``COURSE_SITE_URL`` when set (a custom domain), else
 ``https://<owner>.github.io/<name>/`` (GitHub Pages; ``https://<owner>.github.io/`` for a
 repository named ``<owner>.github.io``). Without a repository there is none: a local build then
 has no canonical links, no Colab links and fetches no published results, and says so once.
+Published results are read from :func:`published_site_url`, for a build and ``python -m engine``.
 """
 
 from __future__ import annotations
@@ -90,3 +91,17 @@ def site_url(repo: str | None) -> str | None:
     owner, name = repo.split("/", 1)
     host = f"{owner.lower()}.github.io"
     return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
+
+
+def published_site_url(config_file: Path, settings: list[dict] | None = None) -> str | None:
+    """Where the project's site is published: the ``site_url`` its MkDocs configuration sets
+    (``settings``: as MkDocs read it, the file's then the command line's; else ``config_file``
+    read as text, no MkDocs needed), else :func:`site_url` of its repository; None without a
+    configuration. Not a build's ``site_url``: ``mkdocs serve`` sets its own address there."""
+    if not config_file.is_file():
+        return None
+    if settings is None:
+        match = re.search(r"^site_url:\s*(\S+)\s*$", config_file.read_text(encoding="utf-8"), re.M)
+        settings = [{"site_url": match.group(1).strip("'\"")}] if match else []
+    urls = [given["site_url"] for given in settings if given.get("site_url")]
+    return urls[-1] if urls else site_url(repository(config_file.parent))

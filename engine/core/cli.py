@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import signal
 import sys
 from pathlib import Path
@@ -22,20 +21,8 @@ from engine.core import address, executor, gpu, pages, prune, shards, sharing, t
 from engine.core.project import Project
 
 
-def site_url(project: Project) -> str | None:
-    """``site_url`` of the project's ``mkdocs.yml`` (read as text: no MkDocs needed), else the
-    published site of the project's repository (engine/core/address.py)."""
-    config = project.root / "mkdocs.yml"
-    if not config.is_file():
-        return None
-    match = re.search(r"^site_url:\s*(\S+)\s*$", config.read_text(encoding="utf-8"), re.M)
-    if match:
-        return match.group(1).strip("'\"")
-    return address.site_url(address.repository(project.root))  # the repository's published site
-
-
 def _run(args) -> int:
-    url = None if args.no_fetch else sharing.results_url(site_url(args.project_))
+    url = None if args.no_fetch else sharing.results_url(address.published_site_url(args.project_.root / "mkdocs.yml"))
     try:
         snippets = args.snippets
         if args.cuda_pages:

@@ -30,31 +30,14 @@ class ShardError(RuntimeError):
     """A plan, shard or merge that cannot go on; the message says what to do."""
 
 
-def recorded_times(sources: list[Path]) -> tuple[dict[str, float], dict[str, float]]:
-    """Recorded run times: (CPU seconds, GPU seconds) per snippet.
-
-    A source is ``snippets/run_times.json`` (``{snippet: seconds}`` or
-    ``{snippet: {"seconds": s, "device": d}}``) or a cache folder, whose entries' records
-    hold the seconds and the device of each run. Later sources win.
-    """
-    cpu: dict[str, float] = {}
-    gpu: dict[str, float] = {}
-    for source in sources:
-        found: list = []
-        if source.is_file():
-            for snippet, value in json.loads(source.read_text()).items():
-                value = value if isinstance(value, dict) else {"seconds": value}
-                found.append((snippet, value["seconds"], value.get("device", "cpu")))
-        elif source.is_dir():
-            found = times.records(source)
-        for snippet, seconds, device in found:
-            (gpu if device.startswith("cuda") else cpu)[snippet] = float(seconds)
+def recorded_times(project: Project) -> tuple[dict[str, float], dict[str, float]]:
+    """Recorded run times, (CPU seconds, GPU seconds) per snippet: the committed ones
+    (:func:`engine.core.times.load`), then the run records of the project's cache, which hold
+    each run's device (the newest wins)."""
+    cpu, gpu = times.load(project), {}
+    for snippet, seconds, device in times.records(project.cache):
+        (gpu if device.startswith("cuda") else cpu)[snippet] = seconds
     return cpu, gpu
-
-
-def default_time_sources(project: Project) -> list[Path]:
-    """The committed times (snippets/run_times.json), then this cache's own records."""
-    return [project.run_times, project.cache]
 
 
 # --- planning (pure) ------------------------------------------------------------------------
@@ -175,8 +158,7 @@ def environment() -> dict:
 # --- plan, shard, merge on disk -------------------------------------------------------------
 
 
-def plan_project(shards: int, gpu: bool, project: Project | None = None,
-                 time_sources: list[Path] | None = None) -> Plan:
+def plan_project(shards: int, gpu: bool, project: Project | None = None) -> Plan:
     """Plan every snippet the project's pages show against its cache."""
     project = project or Project.at()
     snippets = [project.relative(s) for s in pages.snippets_in_order(project)]
@@ -192,8 +174,7 @@ def plan_project(shards: int, gpu: bool, project: Project | None = None,
         # the same look-up as the build's: what it would find is done
         elif find_result(snippet, snippet in on_cuda_pages, project) is not None:
             cached.add(snippet)
-    cpu_times, gpu_times = recorded_times(time_sources if time_sources is not None
-                                          else default_time_sources(project))
+    cpu_times, gpu_times = recorded_times(project)
     return make_plan(keys, cached, cpu_times, shards, gpu_snippets, gpu_times, environment())
 
 
@@ -230,7 +211,7 @@ def run_shard(plan: Plan, name: str, out: Path, on_cpu: bool = False,
             )
         if reuse is not None and executor.load(reuse / key, snippet, key) is not None:
             entries.install(out, key, entries.read(reuse / key), snippet)
-    cpu_times, gpu_times = recorded_times(default_time_sources(project))
+    cpu_times, gpu_times = recorded_times(project)
     recorded = cpu_times | gpu_times if device.startswith("cuda") else cpu_times
     results = run_all(list(shard.snippets), jobs=gpu.jobs(jobs), project=into, recorded=recorded)
     for snippet, outcome in results.items():
@@ -260,57 +241,32 @@ def planned_keys(plan: Plan, folder: Path, project: Project) -> dict[str, str]:
 
 
 def merge(sources: list[Path], into: Path, plan: Plan | None = None, project: Project | None = None) -> dict:
-    """Import the entries of the shard folders ``sources`` (exports) into the cache ``into``.
-
-    Every entry is verified; with ``plan``, a folder may hold only the results its shard was
-    assigned (its snippets, under the keys for its device: a CPU shard cannot supply a
-    ``cuda`` result or another shard's snippet). An entry whose key is already there with
-    different content is a conflict (error); the same content is kept once; a damaged one
-    there is replaced.
-    """
-    copied = same = repaired = 0
-    origin: dict[str, Path] = {}
-    for source in sources:
+    """Import the shard folders ``sources`` (exports) into the cache ``into``
+    (:func:`engine.core.sharing.import_results`, merging: every entry is verified, one already
+    there must hold the same result). With ``plan``, a folder may hold only the results its
+    shard was assigned (its snippets, under the keys for its device: a CPU shard cannot supply
+    a ``cuda`` result or another shard's snippet). Any entry refused is an error."""
+    project = (project or Project.at()).replace(cache=into)
+    copied = same = 0
+    for folder in sources:
+        source = sharing.Source(str(folder))
         try:
-            manifest = sharing.Source(str(source)).manifest()
+            listed = source.manifest()["entries"]
         except sharing.ExportError as exc:
-            raise ShardError(f"{source}: not the results folder of a shard ({exc})") from None
-        allowed = planned_keys(plan, source, project or Project.at()) if plan is not None else None
-        for key in sorted(manifest["entries"]):
-            try:
-                entries.check_key(key)
-            except entries.EntryError as exc:
-                raise ShardError(f"{source}: {exc}") from None
-            if allowed is not None and key not in allowed:
-                raise ShardError(f"{source / key}: the plan did not assign this result to shard "
-                                 f"{SHARD_FOLDER.match(source.name).group('name')} (another shard's "
-                                 "snippet or device); nothing was merged from this entry")
-            try:
-                files = entries.read(source / key)
-                record = entries.verify(files, key, allowed[key] if allowed is not None else None)
-            except (OSError, entries.EntryError) as exc:
-                raise ShardError(f"{source / key}: {exc}") from None
-            try:
-                existing = entries.verify(entries.read(into / key), key) if (into / key).exists() else None
-            except (OSError, entries.EntryError) as exc:
-                executor.log.warning("merge: replacing a damaged entry %s: %s", into / key, exc)
-                entries.install(into, key, files, replace=True)
-                repaired += 1
-                continue
-            if existing is None:
-                entries.install(into, key, files)
-                origin[key] = source
-                copied += 1
-            elif entries.content(existing) == entries.content(record):
-                same += 1
-            else:
-                raise ShardError(
-                    f"merge conflict for {record['snippet']} (key {key}): {source / key} and "
-                    f"{origin.get(key, into) / key} hold different output, values or figures. The "
-                    "snippet is not deterministic, or one folder is not what it claims; nothing was "
-                    "merged from this entry."
-                )
-    return {"copied": copied, "identical": same, "repaired": repaired}
+            raise ShardError(f"{folder}: not the results folder of a shard ({exc})") from None
+        if plan is None:
+            wanted = {key: entry.get("snippet") if isinstance(entry, dict) else None for key, entry in listed.items()}
+        else:
+            wanted = planned_keys(plan, folder, project)
+            for key in sorted(set(listed) - set(wanted)):
+                raise ShardError(f"{folder / key}: the plan did not assign this result to shard "
+                                 f"{SHARD_FOLDER.match(folder.name).group('name')} (another shard's "
+                                 "snippet or device); nothing was merged from this folder")
+        report = sharing.import_results(source, wanted, project=project, merging=True)
+        if report.refused:
+            raise ShardError("; ".join(f"{folder / key}: {why}" for key, why in sorted(report.refused.items())))
+        copied, same = copied + len(report.accepted), same + len(report.present)
+    return {"copied": copied, "identical": same}
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -372,12 +328,12 @@ def _merge(args) -> int:
     plan = Plan.from_json(json.loads(args.plan.read_text()))
     report = merge(args.sources, into, plan, args.project_)
     print(f"merged {len(args.sources)} folders into {into}: {report['copied']} entries copied, "
-          f"{report['identical']} identical, {report['repaired']} damaged ones replaced")
+          f"{report['identical']} identical")
     return 0
 
 
 def _makespan(args) -> int:
-    recorded, _ = recorded_times(default_time_sources(args.project_))
+    recorded, _ = recorded_times(args.project_)
     shown = [args.project_.relative(s) for s in pages.snippets_in_order(args.project_)]
     cpu_times = {s: recorded[s] for s in shown if s in recorded}
     print(makespan_table(cpu_times, [int(n) for n in args.shards.split(",")]))

@@ -88,6 +88,7 @@ class Source:
         self.timeout = timeout
         self.deadline = deadline
         self.until = time.monotonic() + deadline
+        self.listed: dict | None = None  # the manifest, once read
 
     def time_left(self) -> float:
         """Seconds the next wait may take; DeadlineError once the total time has passed."""
@@ -126,6 +127,8 @@ class Source:
                 chunks.append(chunk)
 
     def manifest(self) -> dict:
+        if self.listed is not None:
+            return self.listed
         try:
             manifest = json.loads(self.read(MANIFEST))
         except (OSError, ValueError) as exc:  # URLError, HTTPError and timeouts are OSErrors
@@ -133,6 +136,7 @@ class Source:
         if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
                 or not isinstance(manifest.get("entries"), dict)):
             raise ExportError(f"{self.address}{MANIFEST}: not a results manifest (format {FORMAT})")
+        self.listed = manifest
         return manifest
 
 
@@ -143,62 +147,82 @@ class Report:
     refused: dict[str, str] = field(default_factory=dict)  # key -> why
 
 
-def fetch_entry(source: Source, key: str, entry: dict, snippet: str) -> dict[str, bytes]:
-    """The files of the manifest's ``entry`` for ``key``, each matching the manifest's sha256."""
+def fetch_entry(source: Source, key: str, entry: dict, snippet: str | None) -> tuple[dict[str, bytes], dict]:
+    """The files of the manifest's ``entry`` for ``key`` (a folder's: every file in its entry
+    folder) and their record, verified as a result of ``snippet``."""
     if not isinstance(entry, dict) or entry.get("snippet") != snippet:
         raise entries.EntryError(f"manifest names {entry.get('snippet') if isinstance(entry, dict) else entry}, "
                                  f"expected {snippet}")
     names = entry.get("files")
     if not isinstance(names, dict) or not all(isinstance(n, str) and entries.allowed_name(n) for n in names):
         raise entries.EntryError("malformed manifest entry")
-    files, total = {}, 0
-    for name in names:  # the whole entry within its cap, not each file on its own
-        files[name] = source.read(f"{key}/{name}", min(entries.MAX_FILE_BYTES, entries.MAX_ENTRY_BYTES - total))
-        total += len(files[name])
-    for name, digest in names.items():
-        if sha256(files[name]) != digest:
-            raise entries.EntryError(f"{name} does not match its sha256 in the manifest")
-    return files
+    if source.remote:
+        files, total = {}, 0
+        for name in names:  # the whole entry within its cap, not each file on its own
+            files[name] = source.read(f"{key}/{name}", min(entries.MAX_FILE_BYTES, entries.MAX_ENTRY_BYTES - total))
+            total += len(files[name])
+    else:
+        files = entries.read(Path(source.address) / key)
+    return files, entries.verify(files, key, snippet)
 
 
 def import_results(source: Source | str, wanted: dict[str, str] | None = None, workers: int = 8,
-                   project: Project | None = None) -> Report:
+                   project: Project | None = None, merging: bool = False) -> Report:
     """Import the entries of ``source`` whose key is in ``wanted`` (key -> snippet; default:
     the current key of every snippet of the project) into the project's cache. Each installed
-    record says where it came from (``origin``: the export's URL, or :data:`LOCAL_ORIGIN`)."""
+    record says where it came from (``origin``: the export's URL, or :data:`LOCAL_ORIGIN`).
+
+    ``merging`` (a shard's folder, :func:`engine.core.shards.merge`): an entry already cached is
+    read too and must hold the same result (else it is refused as a merge conflict); records
+    get no origin (the shards ran for this build); refusals are the caller's to report."""
     project = project or Project.at()
     source = Source(source) if isinstance(source, str) else source
     if wanted is None:
         wanted = {executor.cache_key(s, project=project): s for s in project.all_snippets()}
     manifest = source.manifest()
     report = Report()
-    todo = []
+    todo = {}  # key -> the valid entry already cached (merging), else None
     for key, snippet in wanted.items():
         if key not in manifest["entries"]:
             continue
-        if executor.load(project.cache / key, snippet, key) is not None:
+        # a key names a folder, never a path (fetch refuses it)
+        there = executor.load(project.cache / key, snippet, key) if entries.KEY.fullmatch(key) else None
+        if there is not None and not merging:
             report.present.append(key)
         else:
-            todo.append((key, snippet))
+            todo[key] = there
 
-    def fetch(item):
-        key, snippet = item
-        files = fetch_entry(source, key, manifest["entries"][key], snippet)
-        record = entries.verify(files, key, snippet)
-        record["origin"] = source.address if source.remote else LOCAL_ORIGIN
-        files[entries.RECORD] = json.dumps(record, indent=1).encode()  # not among its own checksums
-        entries.install(project.cache, key, files, snippet)
-        return key
+    def fetch(key: str) -> list[str]:  # the report's list the key goes to
+        entries.check_key(key)
+        files, record = fetch_entry(source, key, manifest["entries"][key], wanted[key])
+        there = todo[key]
+        if there is not None and entries.content(there.record) != entries.content(record):
+            raise entries.EntryError(f"merge conflict for {wanted[key]} (key {key}): {project.cache / key} holds "
+                                     "different output, values or figures (the snippet is not deterministic, "
+                                     "or a folder is not what it claims); nothing was merged from this entry")
+        listed = manifest["entries"][key]["files"]
+        for name in sorted(set(listed) | set(files)):
+            if name not in files or sha256(files[name]) != listed.get(name):
+                raise entries.EntryError(f"{name} does not match its sha256 in the manifest")
+        if there is not None:
+            return report.present
+        if not merging:
+            record["origin"] = source.address if source.remote else LOCAL_ORIGIN
+            files[entries.RECORD] = json.dumps(record, indent=1).encode()  # not among its own checksums
+        entries.install(project.cache, key, files, wanted[key])
+        return report.accepted
 
     late: list = []
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        futures = {pool.submit(fetch, item): item for item in todo}
+        futures = {pool.submit(fetch, key): key for key in todo}
         for future in concurrent.futures.as_completed(futures):
-            key, snippet = futures[future]
+            key = futures[future]
             try:
-                report.accepted.append(future.result())
+                future.result().append(key)
             except (OSError, ValueError, KeyError) as exc:
                 report.refused[key] = str(exc)
+                if merging:
+                    continue
                 if isinstance(exc, DeadlineError):
                     if not late:  # one line, not one per entry
                         log.info("results: stopped fetching (%s); the rest runs here", exc)
@@ -206,7 +230,7 @@ def import_results(source: Source | str, wanted: dict[str, str] | None = None, w
                     continue
                 # info, not warning: a strict build must not fail, the snippet runs here instead
                 log.info("results: REFUSED %s for %s from %s (%s); it will run here",
-                         key, snippet, source.address, exc)
+                         key, wanted[key], source.address, exc)
     return report
 
 
@@ -263,7 +287,6 @@ def fetch_published(url: str | None, snippets: Iterable[str], timeout: float = F
         log.info("results: published results not reachable (%s); running %d snippets here",
                  reason, len(wanted))
         return report
-    source.manifest = lambda: answer["manifest"]  # read once
     fetched = import_results(source, wanted, project=project)
     fetched.present += report.present
     log.info("results: %d fetched from %s, %d refused, %d to run here", len(fetched.accepted), url,

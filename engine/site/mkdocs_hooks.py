@@ -166,25 +166,13 @@ def _set_addresses(config) -> None:
         log.info(address.NO_REPOSITORY)
 
 
-def _published_site_url(config) -> str | None:
-    """``site_url`` as mkdocs.yml (or a command-line option) sets it, else the repository's
-    published site: ``mkdocs serve`` replaces ``config.site_url`` with its own address, where no
-    results are published."""
-    given = getattr(config, "user_configs", None)  # the file's settings, then the options
-    if given is None:
-        return config.site_url
-    urls = [settings["site_url"] for settings in given if settings.get("site_url")]
-    if urls:
-        return urls[-1]
-    return address.site_url(address.repository(Path(config.config_file_path).parent))
-
-
 def _prepare_results(config):
     project = SESSION.project
     snippets = pages.snippets_in_order(project, Path(config.docs_dir))
     if not SESSION.fetched:
         SESSION.fetched = True
-        sharing.fetch_published(sharing.results_url(_published_site_url(config)), snippets, project=project)
+        published = address.published_site_url(Path(config.config_file_path), getattr(config, "user_configs", None))
+        sharing.fetch_published(sharing.results_url(published), snippets, project=project)
     if streaming():
         SESSION.placeholders = set()  # those this (re)build shows
         SESSION.to_html = _markdown_converter(config)

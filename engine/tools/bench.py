@@ -12,7 +12,6 @@ and figures: README, "Build benchmark". Set-up time (``make setup``) is in no fi
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -25,28 +24,28 @@ import threading
 import time
 from pathlib import Path
 
-from engine.core import pages
+from engine.core import pages, times
+from engine.core.project import Project
 from engine.core.static_site import StaticServer
 from engine.tools import page_weight
 
-ROOT = Path(__file__).resolve().parents[2]  # the course's checkout
 COPIED = ["docs", "snippets", "engine", "includes", "mkdocs.yml"]
 SHOWED = re.compile(r"course: (\w+) build showed (\d+) snippets: (\d+) run, (\d+) from cache")
 RAN = re.compile(r"snippet (\S+): ran in ([\d.]+) s")
 CACHED = re.compile(r"snippet (\S+): cached \(ran ([\d.]+) s")
 
 
-def workspace(cache: Path | None) -> Path:
-    """A copy of the project in a temporary folder, with a copy of ``cache`` (or none)."""
+def workspace(project: Project, cache: Path | None) -> Path:
+    """A copy of ``project`` in a temporary folder, with a copy of ``cache`` (or none)."""
     work = Path(tempfile.mkdtemp(prefix="course-bench-"))
     for name in COPIED:
-        source = ROOT / name
+        source = project.root / name
         if source.is_dir():
             shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, work / name)
-    if (ROOT / "data").is_dir():
-        (work / "data").symlink_to(ROOT / "data")  # datasets are read, never rewritten
+    if (project.root / "data").is_dir():
+        (work / "data").symlink_to(project.root / "data")  # datasets are read, never rewritten
     (work / ".cache").mkdir()
     if cache is not None and cache.is_dir():
         shutil.copytree(cache, work / ".cache" / "snippets", ignore=shutil.ignore_patterns(".*"))
@@ -169,8 +168,7 @@ def cheapest_snippet(work: Path) -> Path:
     shown = set()
     for md in (work / "docs").rglob("*.md"):
         shown.update(pages.directive_paths(md.read_text(encoding="utf-8")))
-    records = [json.loads(r.read_text()) for r in (work / ".cache" / "snippets").glob("*/record.json")]
-    cached = [(r["seconds"], r["snippet"]) for r in records if r["snippet"] in shown]
+    cached = [(seconds, s) for s, seconds, _ in times.records(work / ".cache" / "snippets") if s in shown]
     if not cached:
         raise SystemExit("no cached snippet to edit")
     return work / min(cached, key=lambda c: c[0])[1]
@@ -221,9 +219,9 @@ class ExportServer(StaticServer):
         super().__init__(folder)
 
 
-def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
+def fresh_clone_serve(project: Project, cold: bool) -> list[tuple[str, str, str]]:
     rows = []
-    work = workspace(None)
+    work = workspace(project, None)
     try:
         with Serve(work, COURSE_RESULTS_URL="off") as serve:
             pages_after, placeholders = answer_all(serve.url, lecture_urls(work))
@@ -240,9 +238,9 @@ def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    work = workspace(None)
+    work = workspace(project, None)
     try:
-        with ExportServer(cache, work) as exported, Serve(work, COURSE_RESULTS_URL=exported.url) as serve:
+        with ExportServer(project.cache, work) as exported, Serve(work, COURSE_RESULTS_URL=exported.url) as serve:
             pages_after, placeholders = answer_all(serve.url, lecture_urls(work))
             ran = len(re.findall(r"snippet \S+: running", serve.log()))
             rows.append(("serve, empty cache, results from a local export: whole site",
@@ -256,23 +254,23 @@ def fresh_clone_serve(cache: Path, cold: bool) -> list[tuple[str, str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine.tools.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cold", action="store_true", help="really build with an empty cache (runs every snippet)")
-    default_cache = Path(os.environ.get("COURSE_CACHE_DIR", ROOT / ".cache/snippets"))
-    parser.add_argument("--cache", type=Path, default=default_cache,
+    parser.add_argument("--cache", type=Path, default=Project.at().cache,
                         help="existing snippet cache to start from (default: the project's)")
     parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurements")
     parser.add_argument("--only-fresh-clone", action="store_true",
                         help="only the fresh-clone mkdocs serve measurements (issue 9)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
     args = parser.parse_args(argv)
+    project = Project.at(cache=args.cache)
 
     rows: list[tuple[str, str, str]] = []
     pages: list = []
     if not args.no_serve:
-        rows += fresh_clone_serve(args.cache, args.cold)
+        rows += fresh_clone_serve(project, args.cold)
     if args.only_fresh_clone:
         report(rows, args.cold)
         return 0
-    work = workspace(None if args.cold else args.cache)
+    work = workspace(project, None if args.cold else project.cache)
     try:
         site = work / "site"
         if args.cold:
