@@ -452,3 +452,20 @@ def test_every_merge_a_workflow_runs_is_one_the_engine_accepts():
             if "*" not in str(folder) and "$" not in str(folder) and not shards.SHARD_FOLDER.match(folder.name):
                 wrong.append(f"{name}: merge folder {folder} does not say which shard it holds")
     assert not wrong, "\n".join(wrong)
+
+
+def test_shard_results_reach_the_merge_in_their_own_folders_for_one_shard_too():
+    """download-artifact extracts a single pattern match flat into `path` (a push that edits one
+    snippet has one shard): each shard artifact holds its results-cpu-N folder and the download
+    merges them, so `engine merge shards/*` sees results-cpu-N folders for one shard or many."""
+    for name, flow in flows().items():
+        for job_name, job in flow["jobs"].items():
+            for i, step in enumerate(steps_of(job)):
+                uses, given = step.get("uses", ""), step.get("with", {})
+                if uses.startswith("actions/download-artifact@") and "pattern" in given:
+                    assert given.get("merge-multiple") is True, f"{name} {job_name}: {given}"
+                artifact = str(given.get("name", ""))
+                if uses.startswith("actions/upload-artifact@") and artifact.startswith("results-cpu-"):
+                    command = steps_of(job)[i - 1]["run"]
+                    out = re.search(r"--out \"?([^\s\"]+)", command).group(1)
+                    assert out == f"{given['path']}/results-cpu-$SHARD", f"{name} {job_name}: --out {out}"
